@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * config: the INI file (inih). Defaults, checks, and every error reported as
+ * "FILE:LINE: what" through msg_error, all of them in one run (as OpenBSD
+ * acme-client's parse.y does). Keys are loaded here, before any packet.
+ */
+#ifndef ACME_NSUPDATE_CONFIG_H
+#define ACME_NSUPDATE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "key.h"
+
+#define CONFIG_DEFAULT_PATH	"/etc/acme-nsupdate/acme-nsupdate.ini"
+#define CONFIG_ENV		"ACME_NSUPDATE_CONFIG"
+
+/* What a lame or unreachable authoritative server does to the wait. */
+enum config_require {
+	CONFIG_REQUIRE_ALL,		/* every address must serve the value */
+	CONFIG_REQUIRE_REACHABLE	/* answering servers must; dead ones are warned about */
+};
+
+struct zone_conf {
+	char		*name;		/* owned: lower case, absolute, trailing dot */
+	char		*server;	/* owned or NULL: name or address, optional port */
+	struct key	*key;		/* owned */
+	char		**nameservers;	/* owned array of owned address strings, or NULL */
+	size_t		 n_nameservers;
+	int		 line;		/* line of the [zone ...] header */
+};
+
+struct config {
+	char		*path;		/* owned: the file read */
+	char		**resolvers;	/* owned; NULL: use /etc/resolv.conf */
+	size_t		 n_resolvers;
+	unsigned	 ttl;		/* default 60 */
+	unsigned	 timeout;	/* seconds, default 120 */
+	uint16_t	 port;		/* default 53 */
+	enum config_require require;	/* default CONFIG_REQUIRE_ALL */
+	struct zone_conf *zones;	/* owned array */
+	size_t		 n_zones;
+};
+
+enum config_status {
+	CONFIG_OK = 0,
+	CONFIG_ERR_NOMEM,
+	CONFIG_ERR_OPEN,	/* reported: "FILE: cannot open (errno text)" */
+	CONFIG_ERR_INVALID	/* one or more "FILE:LINE: what" reported */
+};
+
+/*
+ * Which file to read: EXPLICIT (from -c, may be NULL), else $CONFIG_ENV,
+ * else CONFIG_DEFAULT_PATH. Returns a borrowed string.
+ */
+const char	*config_path_pick(const char *explicit_path);
+
+/*
+ * Reads and checks PATH, loading every zone's key. Reports each problem
+ * through msg_error and returns the overall status; on CONFIG_OK *out is a
+ * new config the caller frees with config_free.
+ */
+enum config_status	config_load(const char *path, struct config **out);
+
+/* Frees everything, wiping key secrets. Accepts NULL. */
+void		config_free(struct config *c);
+
+/*
+ * The most specific configured zone that contains FQDN (absolute, any case),
+ * or NULL. Borrowed from C.
+ */
+const struct zone_conf	*config_zone_for(const struct config *c, const char *fqdn);
+
+#endif

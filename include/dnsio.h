@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * dnsio: the only code that sends and receives. Many exchanges in one
+ * poll() loop on non-blocking sockets: UDP with retransmission and backoff,
+ * TCP (RFC 7766) when a reply is truncated, when the message exceeds 512
+ * bytes (RFC 1035 4.2.1) or when UDP gets no answer. Replies are matched by
+ * source, ID and question (RFC 5452 9.1).
+ */
+#ifndef ACME_NSUPDATE_DNSIO_H
+#define ACME_NSUPDATE_DNSIO_H
+
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DNSIO_SERVER_TEXT	(INET6_ADDRSTRLEN + 16)
+
+/* One server address. Plain data: copy freely. */
+struct dns_server {
+	struct sockaddr_storage	addr;
+	socklen_t		addrlen;
+	char			text[DNSIO_SERVER_TEXT];	/* "192.0.2.1 port 53" */
+};
+
+/*
+ * Parses a numeric address with optional port: "192.0.2.1", "192.0.2.1:53",
+ * "2001:db8::1", "[2001:db8::1]:53", "::1", "[::1]". No name lookups.
+ * Returns 0, or -1 if S is not such an address.
+ */
+int	dnsio_server_parse(const char *s, uint16_t default_port,
+	    struct dns_server *out);
+/* Fills OUT from a socket address (copied) and fills its text. */
+void	dnsio_server_from_sockaddr(const struct sockaddr *sa, socklen_t len,
+	    struct dns_server *out);
+
+enum dnsio_status {
+	DNSIO_OK = 0,		/* a matching reply is in reply/reply_len */
+	DNSIO_TIMEOUT,		/* no answer after every try, UDP and TCP */
+	DNSIO_NETERR,		/* refused / unreachable on UDP and TCP; see err */
+	DNSIO_NOMEM,
+	DNSIO_PENDING		/* internal: not finished (never returned) */
+};
+
+struct dnsio_query {
+	/* in, borrowed, unchanged */
+	const struct dns_server	*server;
+	const uint8_t		*wire;		/* complete message, signed if need be */
+	size_t			 len;
+	/* out */
+	enum dnsio_status	 status;
+	int			 err;		/* errno behind DNSIO_NETERR */
+	uint8_t			*reply;		/* owned: free with dnsio_query_clear */
+	size_t			 reply_len;
+	unsigned		 udp_sends;	/* datagrams sent */
+	unsigned		 tcp_tries;	/* TCP connections attempted */
+	int			 over_tcp;	/* the reply came over TCP */
+};
+
+struct dnsio_opts {
+	unsigned	udp_tries;	/* datagrams per query before TCP (default 3) */
+	unsigned	rto_ms;		/* first retransmission timeout; doubles (default 400) */
+	unsigned	tcp_timeout_ms;	/* one TCP attempt (default 2000) */
+	unsigned	total_ms;	/* hard bound for the whole call (0: none) */
+};
+
+/* Defaults as above. */
+void	dnsio_opts_default(struct dnsio_opts *o);
+
+/*
+ * Runs N exchanges side by side and returns when each has a reply or has
+ * failed, or when total_ms has passed (those still open: DNSIO_TIMEOUT).
+ * Each query's status says how it ended. Returns DNSIO_NOMEM if the run
+ * itself could not be set up, else DNSIO_OK. Goes through dnsio_transport,
+ * so unit tests can script replies.
+ */
+enum dnsio_status	dnsio_exchange(struct dnsio_query *q, size_t n,
+			    const struct dnsio_opts *o);
+
+/* Frees the reply and resets the out fields; keeps the in fields. */
+void	dnsio_query_clear(struct dnsio_query *q);
+
+/* "timed out", "network error", ... (static). */
+const char	*dnsio_strerror(enum dnsio_status st);
+
+/* The transport table: tests point dnsio_transport at a scripted one. */
+struct dnsio_ops {
+	enum dnsio_status (*exchange)(struct dnsio_query *q, size_t n,
+	    const struct dnsio_opts *o);
+};
+extern const struct dnsio_ops	 dnsio_socket_ops;	/* the real one */
+extern const struct dnsio_ops	*dnsio_transport;	/* default: &dnsio_socket_ops */
+
+#endif

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * tsig: RFC 8945 transaction signatures over wire-format messages, with
+ * OpenSSL's HMAC (EVP_MAC). Signs requests; verifies replies completely:
+ * MAC, time against fudge, key name, algorithm and the error field.
+ */
+#ifndef ACME_NSUPDATE_TSIG_H
+#define ACME_NSUPDATE_TSIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "key.h"
+
+#define TSIG_FUDGE	300	/* RFC 8945 10: recommended fudge, seconds */
+#define TSIG_MAC_MAX	64	/* SHA-512 */
+
+/* RFC 8945 TSIG error field values (RFC 2845/8945, RFC 6895 registry). */
+#define TSIG_RCODE_BADSIG	16
+#define TSIG_RCODE_BADKEY	17
+#define TSIG_RCODE_BADTIME	18
+#define TSIG_RCODE_BADTRUNC	22
+
+enum tsig_status {
+	TSIG_OK = 0,
+	TSIG_ERR_NOMEM,
+	TSIG_ERR_FORMAT,	/* message cannot be parsed / TSIG RR malformed */
+	TSIG_ERR_CRYPTO,	/* OpenSSL failed */
+	TSIG_ERR_UNSIGNED,	/* reply carries no TSIG RR */
+	TSIG_ERR_NOT_LAST,	/* TSIG RR is not the last additional record */
+	TSIG_ERR_KEYNAME,	/* reply signed with another key name */
+	TSIG_ERR_ALG,		/* reply signed with another algorithm */
+	TSIG_ERR_BADMAC,	/* MAC does not verify */
+	TSIG_ERR_BADTIME,	/* our check: reply time outside fudge */
+	TSIG_ERR_SERVER		/* reply's TSIG error field is non-zero (see result) */
+};
+
+/* What the client must keep between signing a request and checking its reply. */
+struct tsig_request {
+	uint8_t		mac[TSIG_MAC_MAX];
+	size_t		mac_len;
+	uint16_t	id;		/* message ID the request was signed with */
+};
+
+/* Details of a reply's TSIG, filled as far as parsing got. */
+struct tsig_reply {
+	int		present;	/* a TSIG RR was found */
+	uint16_t	error;		/* TSIG error field (TSIG_RCODE_*) or 0 */
+	int64_t		time_signed;	/* reply's time signed */
+	int64_t		server_time;	/* BADTIME other data, else time_signed */
+	int64_t		skew;		/* server_time - our time, seconds */
+};
+
+/*
+ * Signs the message in *wire (LEN bytes, as ldns_pkt2wire produced it: no
+ * TSIG yet) with key K at time NOW, appending the TSIG RR and incrementing
+ * ARCOUNT. *wire is realloc'd (ownership stays with the caller); *len is
+ * updated. REQ receives the MAC and ID needed to verify the reply.
+ */
+enum tsig_status tsig_sign(const struct key *k, time_t now, uint8_t **wire,
+		    size_t *len, struct tsig_request *req);
+
+/*
+ * Verifies reply WIRE (LEN bytes, borrowed) to the request described by REQ,
+ * at local time NOW. Checks, in order: a TSIG RR is present and last; key
+ * name and algorithm match K; if the error field is BADKEY or BADSIG (sent
+ * unsigned, RFC 8945 5.3.2) returns TSIG_ERR_SERVER without a MAC check;
+ * else the MAC (request MAC, message with original ID and ARCOUNT less one,
+ * TSIG variables); then a non-zero error field (BADTIME etc.) gives
+ * TSIG_ERR_SERVER; then time_signed within fudge of NOW gives TSIG_OK or
+ * TSIG_ERR_BADTIME. OUT (may be NULL) receives the details.
+ */
+enum tsig_status tsig_verify(const struct key *k, const struct tsig_request *req,
+		    const uint8_t *wire, size_t len, time_t now,
+		    struct tsig_reply *out);
+
+/* "BADSIG", "BADKEY", "BADTIME", "BADTRUNC", else "TSIG error N" (static). */
+const char	*tsig_error_name(uint16_t error);
+/* A short English text for a status (static). */
+const char	*tsig_strerror(enum tsig_status st);
+
+#endif
