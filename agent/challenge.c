@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * challenge: the (name, value) list of one invocation. Names are checked as
+ * host names (RFC 1035 2.3.4 lengths, A-labels only, RFC 5891); values as
+ * the base64url SHA-256 digest RFC 8555 8.4 puts in the TXT record.
+ */
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "challenge.h"
+
+#define NAME_MAX_TEXT	253	/* RFC 1035 2.3.4: 255 octets on the wire */
+#define LABEL_MAX	63
+
+static int
+is_ldh_or_underscore(unsigned char ch)
+{
+	return isalnum(ch) || ch == '-' || ch == '_';
+}
+
+/* Checks label syntax and lengths; NAME has no trailing dot. */
+static enum challenge_status
+name_check(const char *name, char *err, size_t errlen)
+{
+	size_t len = strlen(name), label = 0;
+
+	if (len == 0) {
+		snprintf(err, errlen, "empty name; expected a domain such as example.org");
+		return CHALLENGE_ERR_NAME;
+	}
+	if (len > NAME_MAX_TEXT) {
+		snprintf(err, errlen, "name is %zu characters long; at most %d fit in DNS",
+		    len, NAME_MAX_TEXT);
+		return CHALLENGE_ERR_NAME;
+	}
+	for (size_t i = 0; i <= len; i++) {
+		unsigned char ch = (unsigned char)name[i];
+
+		if (ch >= 0x80) {
+			snprintf(err, errlen, "name is not ASCII; pass its "
+			    "punycode (A-label) form, e.g. xn--bcher-kva.example "
+			    "for b\xc3\xbc" "cher.example (idn2 converts)");
+			return CHALLENGE_ERR_NAME;
+		}
+		if (ch == '.' || ch == '\0') {
+			if (label == 0) {
+				snprintf(err, errlen, "empty label in name");
+				return CHALLENGE_ERR_NAME;
+			}
+			if (label > LABEL_MAX) {
+				snprintf(err, errlen, "a label is %zu characters long; "
+				    "at most %d are allowed", label, LABEL_MAX);
+				return CHALLENGE_ERR_NAME;
+			}
+			label = 0;
+			continue;
+		}
+		if (!is_ldh_or_underscore(ch)) {
+			snprintf(err, errlen, "character '%c' is not allowed in "
+			    "a host name (letters, digits, '-', '_')", ch);
+			return CHALLENGE_ERR_NAME;
+		}
+		label++;
+	}
+	return CHALLENGE_OK;
+}
+
+static char *
+lower_absolute(const char *prefix, const char *name, size_t namelen)
+{
+	size_t plen = strlen(prefix);
+	char *s = malloc(plen + namelen + 2);
+
+	if (s == NULL)
+		return NULL;
+	memcpy(s, prefix, plen);
+	for (size_t i = 0; i < namelen; i++)
+		s[plen + i] = (char)tolower((unsigned char)name[i]);
+	s[plen + namelen] = '.';
+	s[plen + namelen + 1] = '\0';
+	return s;
+}
+
+enum challenge_status
+challenge_name_derive(const char *name, enum challenge_naming naming,
+    char **out, char *err, size_t errlen)
+{
+	enum challenge_status st;
+	const char *prefix = "";
+	char *copy = NULL;
+	size_t len;
+
+	*out = NULL;
+	if (naming == CHALLENGE_FROM_DOMAIN && strncmp(name, "*.", 2) == 0)
+		name += 2;	/* a wildcard and its base share one name */
+	len = strlen(name);
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	if ((copy = strndup(name, len)) == NULL)
+		return CHALLENGE_ERR_NOMEM;
+	if (naming == CHALLENGE_FROM_DOMAIN &&
+	    strncasecmp(copy, CHALLENGE_PREFIX, strlen(CHALLENGE_PREFIX)) != 0)
+		prefix = CHALLENGE_PREFIX;
+	if ((st = name_check(copy, err, errlen)) != CHALLENGE_OK)
+		goto out;
+	if (strlen(prefix) + len > NAME_MAX_TEXT) {
+		snprintf(err, errlen, "the challenge name would be %zu "
+		    "characters long; DNS allows at most %d",
+		    strlen(prefix) + len, NAME_MAX_TEXT);
+		st = CHALLENGE_ERR_NAME;
+		goto out;
+	}
+	if ((*out = lower_absolute(prefix, copy, len)) == NULL)
+		st = CHALLENGE_ERR_NOMEM;
+out:
+	free(copy);
+	return st;
+}
+
+enum challenge_status
+challenge_value_check(const char *value, char *err, size_t errlen)
+{
+	size_t len = strlen(value);
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)value[i];
+
+		if (!isalnum(ch) && ch != '-' && ch != '_') {
+			snprintf(err, errlen, "value has '%c' at position %zu; "
+			    "expected the %d-character base64url digest the CA "
+			    "gave (A-Z a-z 0-9 - _, no padding)",
+			    isprint(ch) ? ch : '?', i + 1, CHALLENGE_VALUE_LEN);
+			return CHALLENGE_ERR_VALUE;
+		}
+	}
+	if (len != CHALLENGE_VALUE_LEN) {
+		snprintf(err, errlen, "value is %zu characters long; expected "
+		    "the %d-character base64url digest the CA gave (did the "
+		    "client pass the key authorization instead of its digest?)",
+		    len, CHALLENGE_VALUE_LEN);
+		return CHALLENGE_ERR_VALUE;
+	}
+	return CHALLENGE_OK;
+}
+
+static int
+list_contains(const struct challenge_list *l, const char *name,
+    const char *value)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->items[i].name, name) == 0 &&
+		    strcmp(l->items[i].value, value) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+list_grow(struct challenge_list *l)
+{
+	size_t cap = l->cap == 0 ? 8 : l->cap * 2;
+	struct challenge *p;
+
+	if (l->n < l->cap)
+		return 0;
+	if ((p = reallocarray(l->items, cap, sizeof(*p))) == NULL)
+		return -1;
+	l->items = p;
+	l->cap = cap;
+	return 0;
+}
+
+enum challenge_status
+challenge_list_add(struct challenge_list *l, const char *name,
+    const char *value, enum challenge_naming naming, char *err, size_t errlen)
+{
+	enum challenge_status st;
+	struct challenge c = { 0 };
+	char why[256];
+
+	if ((st = challenge_name_derive(name, naming, &c.name, why,
+	    sizeof(why))) != CHALLENGE_OK)
+		goto fail;
+	if ((st = challenge_value_check(value, why, sizeof(why))) != CHALLENGE_OK)
+		goto fail;
+	if (list_contains(l, c.name, value)) {
+		free(c.name);
+		return CHALLENGE_OK;
+	}
+	c.domain = strdup(name);
+	c.effective = strdup(c.name);
+	c.value = strdup(value);
+	if (c.domain == NULL || c.effective == NULL || c.value == NULL ||
+	    list_grow(l) == -1) {
+		st = CHALLENGE_ERR_NOMEM;
+		snprintf(why, sizeof(why), "out of memory");
+		goto fail;
+	}
+	l->items[l->n++] = c;
+	return CHALLENGE_OK;
+fail:
+	if (st == CHALLENGE_ERR_NOMEM)
+		snprintf(why, sizeof(why), "out of memory");
+	snprintf(err, errlen, "%s: %s", name, why);
+	free(c.domain);
+	free(c.name);
+	free(c.effective);
+	free(c.value);
+	return st;
+}
+
+void
+challenge_list_free(struct challenge_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->items[i].domain);
+		free(l->items[i].name);
+		free(l->items[i].effective);
+		free(l->items[i].value);
+		free(l->items[i].zone_name);
+	}
+	free(l->items);
+	l->items = NULL;
+	l->n = l->cap = 0;
+}
+
+int
+challenge_set_effective(struct challenge *c, const char *name)
+{
+	char *copy = strdup(name);
+
+	if (copy == NULL)
+		return -1;
+	free(c->effective);
+	c->effective = copy;
+	return 0;
+}
+
+const char *
+challenge_subject(const struct challenge *c, char *buf, size_t len)
+{
+	/* The name without its trailing dot reads as users wrote it. */
+	int nl = (int)strlen(c->name) - 1;
+	int el = (int)strlen(c->effective) - 1;
+
+	if (strcmp(c->name, c->effective) == 0)
+		snprintf(buf, len, "%.*s", nl, c->name);
+	else
+		snprintf(buf, len, "%.*s -> %.*s", nl, c->name, el, c->effective);
+	return buf;
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * run: drives one invocation through the stages (DESIGN.md "data flows one
+ * way"): config, resolve, update per zone, wait; reports once per failure.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "challenge.h"
+#include "config.h"
+#include "msg.h"
+#include "resolve.h"
+#include "run.h"
+#include "update.h"
+
+#define ERR_LEN	2048
+
+/* Takes back the values added to the first N zones of PLAN (best effort). */
+static void
+run_rollback(const struct run_ctx *ctx, const struct zone_plan *plan,
+    size_t n, const struct challenge_list *l)
+{
+	char err[ERR_LEN];
+
+	for (size_t i = 0; i < n; i++) {
+		if (update_zone(ctx, &plan->zones[i], l, UPDATE_REMOVE, err,
+		    sizeof(err)) == UPDATE_OK)
+			msg_progress("zone %s: removed the values added by this "
+			    "run again", plan->zones[i].apex);
+		else
+			msg_warn("%s (while undoing this run's additions)", err);
+	}
+}
+
+static void
+report_done(const struct zone_target *z, const struct challenge_list *l,
+    enum run_op op)
+{
+	for (size_t i = 0; i < z->n_members; i++) {
+		const struct challenge *c = &l->items[z->members[i]];
+		char subj[600];
+
+		msg_progress("%s: %s in zone %s on %s",
+		    challenge_subject(c, subj, sizeof(subj)),
+		    op == RUN_ADD ? "added" : "removed", z->apex,
+		    z->n_primaries > 0 ? z->primaries[0].text : "?");
+	}
+}
+
+static int
+run_updates(const struct run_ctx *ctx, const struct zone_plan *plan,
+    struct challenge_list *l, enum run_op op)
+{
+	enum update_op uop = op == RUN_ADD ? UPDATE_ADD : UPDATE_REMOVE;
+	char err[ERR_LEN];
+	int status = 0;
+
+	for (size_t i = 0; i < plan->n; i++) {
+		if (update_zone(ctx, &plan->zones[i], l, uop, err,
+		    sizeof(err)) == UPDATE_OK) {
+			report_done(&plan->zones[i], l, op);
+			continue;
+		}
+		msg_error("%s", err);
+		status = EXIT_DNS;
+		if (op == RUN_ADD) {
+			run_rollback(ctx, plan, i, l);
+			break;
+		}
+		/* A removal goes on with the other zones: clean up what can be. */
+	}
+	return status;
+}
+
+int
+run_challenges(const struct run_opts *o, struct challenge_list *l,
+    enum run_op op)
+{
+	const char *path = config_path_pick(o->config_path);
+	struct config *cfg = NULL;
+	struct run_ctx ctx = { 0 };
+	struct zone_plan plan = { 0 };
+	char err[ERR_LEN];
+	int status = EXIT_USAGE;
+
+	if (config_load(path, &cfg) != CONFIG_OK)
+		goto out;
+	if (run_ctx_init(&ctx, cfg, path, err, sizeof(err)) == -1) {
+		msg_error("%s", err);
+		goto out;
+	}
+	switch (resolve_plan(&ctx, l, &plan, err, sizeof(err))) {
+	case RESOLVE_OK:
+		break;
+	case RESOLVE_ERR_CONFIG:
+		msg_error("%s", err);
+		goto out;
+	default:
+		msg_error("%s", err);
+		status = EXIT_DNS;
+		goto out;
+	}
+	status = run_updates(&ctx, &plan, l, op);
+out:
+	zone_plan_free(&plan);
+	run_ctx_free(&ctx);
+	config_free(cfg);
+	return status;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * challenge: the list of (name, value) pairs one invocation works on.
+ * Derives the challenge name from what a client hands over, checks names
+ * and values, removes duplicates.
+ */
+#ifndef ACME_NSUPDATE_CHALLENGE_H
+#define ACME_NSUPDATE_CHALLENGE_H
+
+#include <stddef.h>
+
+#define CHALLENGE_PREFIX	"_acme-challenge."
+#define CHALLENGE_VALUE_LEN	43	/* base64url(SHA-256), no padding (RFC 8555 8.4) */
+
+struct zone_conf;
+
+struct challenge {
+	char	*domain;	/* owned: what the client named, as given */
+	char	*name;		/* owned: challenge name, lower case, absolute */
+	char	*effective;	/* owned: where the TXT is written, after CNAMEs */
+	char	*value;		/* owned: the TXT value */
+	const struct zone_conf *zone;	/* borrowed from the config; set by resolve */
+	char	*zone_name;	/* owned: apex of the zone holding effective */
+};
+
+struct challenge_list {
+	struct challenge	*items;	/* owned array */
+	size_t			 n;
+	size_t			 cap;
+};
+
+enum challenge_status {
+	CHALLENGE_OK = 0,
+	CHALLENGE_ERR_NOMEM,
+	CHALLENGE_ERR_NAME,
+	CHALLENGE_ERR_VALUE
+};
+
+/* How the name a client hands over becomes the challenge name. */
+enum challenge_naming {
+	CHALLENGE_FROM_DOMAIN,	/* "d", "*.d", or "_acme-challenge.d" */
+	CHALLENGE_AS_GIVEN	/* the TXT owner itself (lego present, acme.sh) */
+};
+
+/*
+ * Checks NAME (a host name, optionally "*." first, optionally absolute) and,
+ * for CHALLENGE_FROM_DOMAIN, prefixes "_acme-challenge." unless present and
+ * drops a leading "*.". On success *out is a new lower-case absolute name
+ * the caller frees. On failure err says what is wrong and the expected form.
+ */
+enum challenge_status	challenge_name_derive(const char *name,
+			    enum challenge_naming naming, char **out,
+			    char *err, size_t errlen);
+
+/* Checks that VALUE is a 43-character base64url digest. */
+enum challenge_status	challenge_value_check(const char *value,
+			    char *err, size_t errlen);
+
+/*
+ * Adds (NAME, VALUE) after the checks above; a pair already in the list is
+ * not added twice. Strings are copied. effective starts as the challenge
+ * name. On failure err starts with NAME.
+ */
+enum challenge_status	challenge_list_add(struct challenge_list *l,
+			    const char *name, const char *value,
+			    enum challenge_naming naming, char *err, size_t errlen);
+
+/* Frees every item and the array; the list is left empty. */
+void	challenge_list_free(struct challenge_list *l);
+
+/* Sets C->effective to a copy of NAME. Returns 0, or -1 on ENOMEM. */
+int	challenge_set_effective(struct challenge *c, const char *name);
+
+/*
+ * The subject of messages: "NAME -> EFFECTIVE", or "NAME" when they are
+ * the same, without trailing dots. Written into BUF, which is returned.
+ */
+const char	*challenge_subject(const struct challenge *c, char *buf, size_t len);
+
+#endif

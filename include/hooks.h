@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * hooks: one adapter per ACME client (one file each in hooks/). Each turns its client's
+ * argv and environment into a challenge list and hands it to run.c.
+ * ARGV[0] is the command word; the return value is the exit status.
+ */
+#ifndef ACME_NSUPDATE_HOOKS_H
+#define ACME_NSUPDATE_HOOKS_H
+
+#include "run.h"
+
+typedef int (*hook_fn)(int argc, char **argv, const struct run_opts *o);
+
+/* hooks/native.c: add NAME VALUE [NAME VALUE]... / remove ... */
+int	native_add(int argc, char **argv, const struct run_opts *o);
+int	native_remove(int argc, char **argv, const struct run_opts *o);
+
+#endif

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * query: one-question DNS queries built and read with ldns and sent side by
+ * side through dnsio; and the readers of their answers that several stages
+ * share (does a server serve this TXT value?).
+ */
+#ifndef ACME_NSUPDATE_QUERY_H
+#define ACME_NSUPDATE_QUERY_H
+
+#include <stddef.h>
+
+#include <ldns/ldns.h>
+
+#include "dnsio.h"
+
+#define QUERY_EDNS_SIZE	1232	/* DNS flag day 2020: no IP fragmentation */
+
+struct question {
+	/* in, borrowed */
+	const char		*name;		/* absolute */
+	ldns_rr_type		 type;
+	const struct dns_server	*server;
+	int			 rd;		/* recursion desired */
+	/* out */
+	enum dnsio_status	 status;	/* transport result */
+	int			 err;		/* errno behind DNSIO_NETERR */
+	ldns_pkt		*reply;		/* owned: parsed matching reply, or NULL */
+};
+
+/*
+ * Asks the N questions side by side, once each (dnsio retransmits), with
+ * random IDs and EDNS. Each question's status/reply is set; replies are
+ * freed by question_clear. Returns -1 only when nothing could be sent
+ * (out of memory), else 0.
+ */
+int	query_run(struct question *q, size_t n, const struct dnsio_opts *o);
+
+/* Frees the reply and resets the out fields. */
+void	question_clear(struct question *q);
+
+/*
+ * 1 if P's answer section holds a TXT record at OWNER whose single string is
+ * VALUE, else 0. OWNER is absolute, compared case-insensitively.
+ */
+int	query_txt_has(const ldns_pkt *p, const char *owner, const char *value);
+
+/* The rcode's name ("NOERROR", "REFUSED", ...), static. */
+const char	*query_rcode_name(ldns_pkt_rcode rcode);
+
+/* "timed out" / "connection refused" / ... for a failed question (static or errno text). */
+const char	*question_failure(const struct question *q);
+
+#endif

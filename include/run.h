@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * run: one pass over a challenge list, the stages in order: config ->
+ * resolve -> update -> wait -> report. Every ACME client's adapter ends here.
+ */
+#ifndef ACME_NSUPDATE_RUN_H
+#define ACME_NSUPDATE_RUN_H
+
+#include "challenge.h"
+
+/* Exit status (DESIGN.md): 0 done, 1 DNS or propagation failure, 2 usage or config. */
+#define EXIT_DNS	1
+#define EXIT_USAGE	2
+
+enum run_op {
+	RUN_ADD,
+	RUN_REMOVE
+};
+
+struct run_opts {
+	const char	*config_path;	/* borrowed: -c FILE, or NULL */
+	int		 wait_remove;	/* --wait: remove waits until no server serves it */
+};
+
+/*
+ * Loads the config, resolves, updates every zone (one UPDATE per zone) and,
+ * for RUN_ADD, waits. Reports every failure once. Returns the exit status.
+ * If adding to one zone fails, what was added to the others is removed
+ * again, so nothing is left half done.
+ */
+int	run_challenges(const struct run_opts *o, struct challenge_list *l,
+	    enum run_op op);
+
+#endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * update: RFC 2136 UPDATEs for one zone: build with ldns, sign (tsig),
+ * send to the primary (dnsio), verify the reply's TSIG, read the rcode, and
+ * confirm by query on the primary that the change is really there.
+ */
+#ifndef ACME_NSUPDATE_UPDATE_H
+#define ACME_NSUPDATE_UPDATE_H
+
+#include <stddef.h>
+
+#include "challenge.h"
+#include "resolve.h"
+
+enum update_op {
+	UPDATE_ADD,	/* RFC 2136 2.5.1: add to an RRset */
+	UPDATE_REMOVE	/* RFC 2136 2.5.4: delete one RR from an RRset */
+};
+
+enum update_status {
+	UPDATE_OK = 0,
+	UPDATE_ERR_NOMEM,
+	UPDATE_ERR_BUILD,	/* ldns or signing could not build the message */
+	UPDATE_ERR_TRANSPORT,	/* no answer / connection refused */
+	UPDATE_ERR_REJECTED,	/* rcode or TSIG error from the server */
+	UPDATE_ERR_REPLY,	/* the reply's TSIG does not verify */
+	UPDATE_ERR_NOT_APPLIED	/* NOERROR, but the primary does not serve the change */
+};
+
+/*
+ * Applies OP for every challenge of zone Z (indices in Z->members into L):
+ * as few UPDATE messages as fit in 64 KiB each, sent to the first primary
+ * address that answers, then confirmed on that address. On failure err
+ * holds the whole message: subject, zone, server, cause and likely fix.
+ */
+enum update_status	update_zone(const struct run_ctx *ctx,
+			    const struct zone_target *z,
+			    const struct challenge_list *l, enum update_op op,
+			    char *err, size_t errlen);
+
+#endif
