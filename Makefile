@@ -106,9 +106,9 @@ check-system: $(BIN)
 
 # The same suite under ASan + UBSan, in a build of its own.
 check-asan:
-	$(MAKE) OBJDIR=obj-asan BIN=obj-asan/acme-nsupdate SANITIZE=1 \
-	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    $(MAKE) OBJDIR=obj-asan BIN=obj-asan/acme-nsupdate SANITIZE=1 \
 	    check-unit check-system
 
 bench: deps $(BIN)
