@@ -32,6 +32,9 @@ MAIN_OBJ = $(OBJDIR)/agent/main.o
 LIBAGENT = $(OBJDIR)/libagent.a
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:%.c=$(OBJDIR)/%)
+# Shared test fixtures (the scripted transport): every other .c in tests/unit.
+UNIT_SUPPORT = $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+UNIT_SUPPORT_OBJ = $(UNIT_SUPPORT:%.c=$(OBJDIR)/%.o)
 
 # Debian packages: to build, to run the test suite, and for `make demo`.
 BUILD_DEBS = gcc make pkg-config libldns-dev libinih-dev libssl-dev libcmocka-dev
@@ -64,10 +67,13 @@ $(OBJDIR)/%.o: %.c $(wildcard include/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(OBJDIR)/tests/unit/%: tests/unit/%.c $(LIBAGENT) $(wildcard tests/unit/*.h)
+$(OBJDIR)/tests/unit/%.o: tests/unit/%.c $(wildcard tests/unit/*.h include/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< \
-	    $(LIBAGENT) $(LIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) -c -o $@ $<
+
+$(OBJDIR)/tests/unit/test_%: $(OBJDIR)/tests/unit/test_%.o $(UNIT_SUPPORT_OBJ) $(LIBAGENT)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_SUPPORT_OBJ) \
+	    $(LIBAGENT) $(LIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) -lpthread
 
 # --- packages ---------------------------------------------------------------
 # Installs what is missing when root; otherwise prints the one line to run.

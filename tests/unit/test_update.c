@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Unit tests: the UPDATE message (RFC 2136 sections, classes, TTLs, TSIG
+ * last) and how each kind of rejection is explained, against the scripted
+ * transport. Signed NOERROR paths run against real servers in tests/system.
+ */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <ldns/ldns.h>
+
+#include "challenge.h"
+#include "clock.h"
+#include "config.h"
+#include "dnsio.h"
+#include "fake_dns.h"
+#include "key.h"
+#include "resolve.h"
+#include "update.h"
+
+#define V1 "gfj9Xq-yRNH5j8Rb3h0dN4Ej7vhXkRYdu5MsQJ9SJ8w"
+#define V2 "LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0"
+#define SRV "127.0.0.53 port 53"
+
+struct fixture {
+	struct key		 key;
+	struct zone_conf	 zc;
+	struct config		 cfg;
+	struct run_ctx		 ctx;
+	struct zone_target	 z;
+	struct challenge_list	 l;
+	size_t			 members[2];
+	char			 err[2048];
+};
+
+static unsigned char secret[32] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char err[256];
+
+	f->key.name = "acme-key.";
+	f->key.alg = KEY_ALG_HMAC_SHA256;
+	f->key.secret = secret;
+	f->key.secret_len = sizeof(secret);
+	f->zc.name = "example.test.";
+	f->zc.key = &f->key;
+	f->cfg.ttl = 60;
+	f->cfg.timeout = 10;
+	f->cfg.port = 53;
+	f->ctx.cfg = &f->cfg;
+	f->ctx.config_path = "test.ini";
+	f->ctx.deadline = clock_now_ms() + 10000;
+	f->z.conf = &f->zc;
+	f->z.apex = "example.test.";
+	f->z.primary_name = "127.0.0.53";
+	f->z.primaries = calloc(1, sizeof(*f->z.primaries));
+	assert_int_equal(dnsio_server_parse("127.0.0.53", 53, f->z.primaries), 0);
+	f->z.n_primaries = 1;
+	f->members[0] = 0;
+	f->members[1] = 1;
+	f->z.members = f->members;
+	f->z.n_members = 2;
+	assert_int_equal(challenge_list_add(&f->l, "a.example.test", V1,
+	    CHALLENGE_FROM_DOMAIN, err, sizeof(err)), CHALLENGE_OK);
+	assert_int_equal(challenge_list_add(&f->l, "*.a.example.test", V2,
+	    CHALLENGE_FROM_DOMAIN, err, sizeof(err)), CHALLENGE_OK);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	fake_dns_uninstall();
+	challenge_list_free(&f->l);
+	free(f->z.primaries);
+	free(f);
+	return 0;
+}
+
+/* Reply builders for the scripted server. */
+static ldns_pkt *
+reply_for(const uint8_t *q, size_t qlen, ldns_pkt_rcode rcode)
+{
+	ldns_pkt *query = NULL, *r = ldns_pkt_new();
+
+	assert_int_equal(ldns_wire2pkt(&query, q, qlen), LDNS_STATUS_OK);
+	ldns_pkt_set_id(r, ldns_pkt_id(query));
+	ldns_pkt_set_qr(r, true);
+	ldns_pkt_set_opcode(r, LDNS_PACKET_UPDATE);
+	ldns_pkt_set_rcode(r, (uint8_t)rcode);
+	ldns_pkt_push_rr(r, LDNS_SECTION_QUESTION,
+	    ldns_rr_clone(ldns_rr_list_rr(ldns_pkt_question(query), 0)));
+	ldns_pkt_free(query);
+	return r;
+}
+
+static int
+to_wire(ldns_pkt *p, uint8_t **r, size_t *rlen)
+{
+	int rc = ldns_pkt2wire(r, p, rlen) == LDNS_STATUS_OK ? 0 : -1;
+
+	ldns_pkt_free(p);
+	return rc;
+}
+
+static int
+respond_refused(const uint8_t *q, size_t qlen, uint8_t **r, size_t *rlen)
+{
+	return to_wire(reply_for(q, qlen, LDNS_RCODE_REFUSED), r, rlen);
+}
+
+static int
+respond_noerror_unsigned(const uint8_t *q, size_t qlen, uint8_t **r,
+    size_t *rlen)
+{
+	return to_wire(reply_for(q, qlen, LDNS_RCODE_NOERROR), r, rlen);
+}
+
+/*
+ * RFC 8945 5.3.2: BADKEY and BADSIG come back with a TSIG RR that carries
+ * the error and an empty MAC. Appended by hand: a canned TSIG RR.
+ */
+static int
+respond_tsig_error(const uint8_t *q, size_t qlen, uint8_t **r, size_t *rlen,
+    uint16_t error)
+{
+	static const uint8_t owner[] = "\x08" "acme-key";
+	static const uint8_t alg[] = "\x0b" "hmac-sha256";
+	uint8_t tail[128], *out;
+	size_t n = 0, base;
+	uint16_t id;
+
+	if (to_wire(reply_for(q, qlen, LDNS_RCODE_NOTAUTH), r, rlen) == -1)
+		return -1;
+	id = (uint16_t)(q[0] << 8 | q[1]);
+	memcpy(tail + n, owner, sizeof(owner));		/* includes the root label */
+	n += sizeof(owner);
+	memcpy(tail + n, "\x00\xfa\x00\xff\x00\x00\x00\x00", 8);	/* TSIG ANY TTL 0 */
+	n += 8;
+	base = n;
+	n += 2;						/* rdlength, below */
+	memcpy(tail + n, alg, sizeof(alg));
+	n += sizeof(alg);
+	memcpy(tail + n, "\x00\x00\x65\x5d\xe3\x00\x01\x2c", 8);	/* time, fudge 300 */
+	n += 8;
+	memcpy(tail + n, "\x00\x00", 2);		/* MAC size 0 */
+	n += 2;
+	tail[n++] = (uint8_t)(id >> 8);
+	tail[n++] = (uint8_t)id;
+	tail[n++] = (uint8_t)(error >> 8);
+	tail[n++] = (uint8_t)error;
+	tail[n++] = 0;
+	tail[n++] = 0;					/* other len 0 */
+	tail[base] = (uint8_t)((n - base - 2) >> 8);
+	tail[base + 1] = (uint8_t)(n - base - 2);
+	if ((out = realloc(*r, *rlen + n)) == NULL)
+		return -1;
+	memcpy(out + *rlen, tail, n);
+	out[11] = (uint8_t)(out[11] + 1);		/* ARCOUNT */
+	*r = out;
+	*rlen += n;
+	return 0;
+}
+
+static int
+respond_badkey(const uint8_t *q, size_t qlen, uint8_t **r, size_t *rlen)
+{
+	return respond_tsig_error(q, qlen, r, rlen, 17);
+}
+
+static int
+respond_badsig(const uint8_t *q, size_t qlen, uint8_t **r, size_t *rlen)
+{
+	return respond_tsig_error(q, qlen, r, rlen, 16);
+}
+
+static enum update_status
+run_with(struct fixture *f, int (*respond)(const uint8_t *, size_t,
+    uint8_t **, size_t *), enum update_op op)
+{
+	struct fake_entry script[] = {
+		{ .server = SRV, .qtype = LDNS_RR_TYPE_SOA, .respond = respond },
+	};
+
+	fake_dns_install(script, 1);
+	return update_zone(&f->ctx, &f->z, &f->l, op, f->err, sizeof(f->err));
+}
+
+static void
+assert_err_has(const struct fixture *f, const char *part)
+{
+	if (strstr(f->err, part) == NULL)
+		fail_msg("\"%s\" not in \"%s\"", part, f->err);
+}
+
+/* The message: one UPDATE for both values, RFC 2136 layout, TSIG last. */
+static void
+test_message_add(void **state)
+{
+	struct fixture *f = *state;
+	const uint8_t *wire;
+	ldns_pkt *p = NULL;
+	ldns_rr_list *up;
+	size_t len;
+
+	run_with(f, respond_refused, UPDATE_ADD);
+	assert_int_equal(fake_dns_count(), 1);
+	wire = fake_dns_last(&len);
+	assert_int_equal(ldns_wire2pkt(&p, wire, len), LDNS_STATUS_OK);
+	assert_int_equal(ldns_pkt_get_opcode(p), LDNS_PACKET_UPDATE);
+	assert_false(ldns_pkt_rd(p));
+	/* RFC 2136 2.3: the zone section names the zone, type SOA. */
+	assert_int_equal(ldns_pkt_qdcount(p), 1);
+	up = ldns_pkt_authority(p);
+	assert_int_equal(ldns_rr_list_rr_count(up), 2);
+	for (size_t i = 0; i < 2; i++) {
+		ldns_rr *rr = ldns_rr_list_rr(up, i);
+
+		assert_int_equal(ldns_rr_get_type(rr), LDNS_RR_TYPE_TXT);
+		assert_int_equal(ldns_rr_get_class(rr), LDNS_RR_CLASS_IN);
+		assert_int_equal(ldns_rr_ttl(rr), 60);
+	}
+	/* ldns moves the TSIG RR out of the additional section into tsig_rr. */
+	assert_non_null(ldns_pkt_tsig(p));
+	ldns_pkt_free(p);
+}
+
+/* RFC 2136 2.5.4: delete one RR from an RRset: class NONE, TTL 0. */
+static void
+test_message_remove(void **state)
+{
+	struct fixture *f = *state;
+	const uint8_t *wire;
+	ldns_pkt *p = NULL;
+	size_t len;
+
+	run_with(f, respond_refused, UPDATE_REMOVE);
+	wire = fake_dns_last(&len);
+	assert_int_equal(ldns_wire2pkt(&p, wire, len), LDNS_STATUS_OK);
+	for (size_t i = 0; i < 2; i++) {
+		ldns_rr *rr = ldns_rr_list_rr(ldns_pkt_authority(p), i);
+
+		assert_int_equal(ldns_rr_get_class(rr), LDNS_RR_CLASS_NONE);
+		assert_int_equal(ldns_rr_ttl(rr), 0);
+	}
+	ldns_pkt_free(p);
+}
+
+static void
+test_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(run_with(f, respond_refused, UPDATE_ADD),
+	    UPDATE_ERR_REJECTED);
+	assert_err_has(f, "_acme-challenge.a.example.test (and 1 more)");
+	assert_err_has(f, SRV);
+	assert_err_has(f, "(REFUSED)");
+	assert_err_has(f, "key acme-key. may not update TXT");
+	assert_err_has(f, "contrib/");
+	/* Unsigned REFUSED is also PowerDNS's answer to every TSIG failure. */
+	assert_err_has(f, "PowerDNS");
+}
+
+static void
+test_badkey(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(run_with(f, respond_badkey, UPDATE_ADD),
+	    UPDATE_ERR_REJECTED);
+	assert_err_has(f, "TSIG BADKEY");
+	assert_err_has(f, "knows no key named acme-key.");
+	assert_err_has(f, "Knot");
+}
+
+static void
+test_badsig(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(run_with(f, respond_badsig, UPDATE_ADD),
+	    UPDATE_ERR_REJECTED);
+	assert_err_has(f, "TSIG BADSIG");
+	assert_err_has(f, "rejects key acme-key.'s secret");
+}
+
+/* An unsigned NOERROR could be forged: it is not believed. */
+static void
+test_unsigned_noerror_not_trusted(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(run_with(f, respond_noerror_unsigned, UPDATE_ADD),
+	    UPDATE_ERR_REPLY);
+	assert_err_has(f, "fails TSIG checks");
+	assert_err_has(f, "not trusted");
+}
+
+static void
+test_no_answer(void **state)
+{
+	struct fixture *f = *state;
+	struct fake_entry script[] = {
+		{ .server = SRV, .outcome = FAKE_TIMEOUT },
+	};
+
+	fake_dns_install(script, 1);
+	assert_int_equal(update_zone(&f->ctx, &f->z, &f->l, UPDATE_ADD, f->err,
+	    sizeof(f->err)), UPDATE_ERR_TRANSPORT);
+	assert_err_has(f, "no answer from " SRV);
+	assert_err_has(f, "over UDP and TCP");
+}
+
+static void
+test_connection_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct fake_entry script[] = {
+		{ .server = SRV, .outcome = FAKE_REFUSED_CONN },
+	};
+
+	fake_dns_install(script, 1);
+	assert_int_equal(update_zone(&f->ctx, &f->z, &f->l, UPDATE_ADD, f->err,
+	    sizeof(f->err)), UPDATE_ERR_TRANSPORT);
+	assert_err_has(f, SRV);
+	assert_err_has(f, "Connection refused");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_message_add, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_message_remove, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_badkey, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_badsig, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unsigned_noerror_not_trusted,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_connection_refused, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
