@@ -25,13 +25,16 @@
 enum tsig_status {
 	TSIG_OK = 0,
 	TSIG_ERR_NOMEM,
-	TSIG_ERR_FORMAT,	/* message cannot be parsed / TSIG RR malformed */
+	TSIG_ERR_FORMAT,	/* message cannot be parsed / TSIG RR malformed
+				   (incl. a MAC length out of RFC 8945 5.2.2.1
+				   bounds) */
 	TSIG_ERR_CRYPTO,	/* OpenSSL failed */
 	TSIG_ERR_UNSIGNED,	/* reply carries no TSIG RR */
 	TSIG_ERR_NOT_LAST,	/* TSIG RR is not the last additional record */
 	TSIG_ERR_KEYNAME,	/* reply signed with another key name */
 	TSIG_ERR_ALG,		/* reply signed with another algorithm */
-	TSIG_ERR_BADMAC,	/* MAC does not verify */
+	TSIG_ERR_BADMAC,	/* MAC does not verify, or is truncated: we
+				   accept only full-length MACs */
 	TSIG_ERR_BADTIME,	/* our check: reply time outside fudge */
 	TSIG_ERR_SERVER		/* reply's TSIG error field is non-zero (see result) */
 };
@@ -40,7 +43,11 @@ enum tsig_status {
 struct tsig_request {
 	uint8_t		mac[TSIG_MAC_MAX];
 	size_t		mac_len;
-	uint16_t	id;		/* message ID the request was signed with */
+	/*
+	 * Message ID the request was signed with, to match the reply by; the
+	 * MAC check uses the reply TSIG's Original ID (RFC 8945 4.3.2).
+	 */
+	uint16_t	id;
 };
 
 /* Details of a reply's TSIG, filled as far as parsing got. */
@@ -57,6 +64,11 @@ struct tsig_reply {
  * TSIG yet) with key K at time NOW, appending the TSIG RR and incrementing
  * ARCOUNT. *wire is realloc'd (ownership stays with the caller); *len is
  * updated. REQ receives the MAC and ID needed to verify the reply.
+ * Key and algorithm names are written uncompressed, in canonical form.
+ * On failure *wire and *len are unchanged: TSIG_ERR_FORMAT for a message
+ * shorter than a header, ARCOUNT already 65535, the result over 65535
+ * octets, NOW outside 0..2^48-1, or an unusable key name or algorithm;
+ * TSIG_ERR_CRYPTO if OpenSSL fails (also for an empty secret).
  */
 enum tsig_status tsig_sign(const struct key *k, time_t now, uint8_t **wire,
 		    size_t *len, struct tsig_request *req);
@@ -65,9 +77,10 @@ enum tsig_status tsig_sign(const struct key *k, time_t now, uint8_t **wire,
  * Verifies reply WIRE (LEN bytes, borrowed) to the request described by REQ,
  * at local time NOW. Checks, in order: a TSIG RR is present and last; key
  * name and algorithm match K; if the error field is BADKEY or BADSIG (sent
- * unsigned, RFC 8945 5.3.2) returns TSIG_ERR_SERVER without a MAC check;
- * else the MAC (request MAC, message with original ID and ARCOUNT less one,
- * TSIG variables); then a non-zero error field (BADTIME etc.) gives
+ * unsigned, RFC 8945 5.3.2), or any error comes with an empty MAC, returns
+ * TSIG_ERR_SERVER without a MAC check; else the MAC length (full length
+ * only) and the MAC (request MAC, message with original ID and ARCOUNT
+ * less one, TSIG variables); then a non-zero error field (BADTIME etc.) gives
  * TSIG_ERR_SERVER; then time_signed within fudge of NOW gives TSIG_OK or
  * TSIG_ERR_BADTIME. OUT (may be NULL) receives the details.
  */
