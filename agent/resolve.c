@@ -1,24 +1,27 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * resolve: the zone, primary and authoritative servers of each effective
- * name. Resolvers are asked only about names that exist (the zone's SOA,
- * server names); the zone itself is confirmed on its primary (RD=0).
+ * resolve: for every challenge, the chain to its effective name (chain.c),
+ * the zone that holds it (which must have a [zone] section), the zone's
+ * primary (server =, else SOA MNAME, RFC 2136 4) and its authoritative
+ * addresses (nameservers =, else the NS set); challenges grouped by zone.
  */
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ldns/ldns.h>
 
+#include "chain.h"
 #include "challenge.h"
 #include "clock.h"
 #include "config.h"
 #include "dnsio.h"
+#include "msg.h"
 #include "query.h"
 #include "resolve.h"
-
-#define RESOLVE_MAX_ADDRS	16
+#include "stub.h"
 
 static int
 resolvers_from_resolv_conf(struct run_ctx *ctx, char *err, size_t errlen)
@@ -35,8 +38,11 @@ resolvers_from_resolv_conf(struct run_ctx *ctx, char *err, size_t errlen)
 	}
 	ns = ldns_resolver_nameservers(r);
 	n = ldns_resolver_nameserver_count(r);
-	if ((ctx->resolvers = calloc(n + 1, sizeof(*ctx->resolvers))) == NULL)
-		goto fail;
+	if ((ctx->resolvers = calloc(n + 1, sizeof(*ctx->resolvers))) == NULL) {
+		ldns_resolver_deep_free(r);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct sockaddr_storage *ss;
 		size_t sslen;
@@ -55,10 +61,6 @@ resolvers_from_resolv_conf(struct run_ctx *ctx, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
-fail:
-	ldns_resolver_deep_free(r);
-	snprintf(err, errlen, "out of memory");
-	return -1;
 }
 
 int
@@ -102,101 +104,7 @@ run_ctx_io_opts(const struct run_ctx *ctx, struct dnsio_opts *o)
 		o->total_ms = 1;
 }
 
-/*
- * Asks the resolvers, one after another, until one answers NOERROR or
- * NXDOMAIN. *reply is the answer (caller frees) or NULL; why says what the
- * last resolver did.
- */
-static void
-stub_ask(const struct run_ctx *ctx, const char *name, ldns_rr_type type,
-    ldns_pkt **reply, char *why, size_t whylen)
-{
-	struct dnsio_opts o;
-
-	*reply = NULL;
-	snprintf(why, whylen, "no resolver configured");
-	for (size_t i = 0; i < ctx->n_resolvers; i++) {
-		struct question q = { .name = name, .type = type,
-		    .server = &ctx->resolvers[i], .rd = 1 };
-		ldns_pkt_rcode rc;
-
-		run_ctx_io_opts(ctx, &o);
-		if (query_run(&q, 1, &o) == -1) {
-			snprintf(why, whylen, "out of memory");
-			return;
-		}
-		if (q.reply == NULL) {
-			snprintf(why, whylen, "resolver %s: %s",
-			    ctx->resolvers[i].text, question_failure(&q));
-			continue;
-		}
-		rc = ldns_pkt_get_rcode(q.reply);
-		if (rc == LDNS_RCODE_NOERROR || rc == LDNS_RCODE_NXDOMAIN) {
-			*reply = q.reply;
-			return;
-		}
-		snprintf(why, whylen, "resolver %s answered %s",
-		    ctx->resolvers[i].text, query_rcode_name(rc));
-		question_clear(&q);
-	}
-}
-
-/* Appends every A/AAAA in P's answer to ADDRS (at most RESOLVE_MAX_ADDRS). */
-static void
-addrs_from_answer(const ldns_pkt *p, uint16_t port, struct dns_server *addrs,
-    size_t *n)
-{
-	ldns_rr_list *an = ldns_pkt_answer(p);
-
-	for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
-		ldns_rr *rr = ldns_rr_list_rr(an, i);
-		struct sockaddr_storage *ss;
-		size_t sslen;
-
-		if (*n == RESOLVE_MAX_ADDRS || ldns_rr_rd_count(rr) != 1 ||
-		    (ldns_rr_get_type(rr) != LDNS_RR_TYPE_A &&
-		    ldns_rr_get_type(rr) != LDNS_RR_TYPE_AAAA))
-			continue;
-		ss = ldns_rdf2native_sockaddr_storage(ldns_rr_rdf(rr, 0), port,
-		    &sslen);
-		if (ss == NULL)
-			continue;
-		dnsio_server_from_sockaddr((struct sockaddr *)ss,
-		    (socklen_t)sslen, &addrs[(*n)++]);
-		free(ss);
-	}
-}
-
-/* Host name to addresses (A and AAAA) through the resolvers. */
-static enum resolve_status
-host_addresses(const struct run_ctx *ctx, const char *host, uint16_t port,
-    struct dns_server **out, size_t *n, char *why, size_t whylen)
-{
-	static const ldns_rr_type types[] = { LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA };
-	struct dns_server *addrs;
-
-	*n = 0;
-	if ((addrs = calloc(RESOLVE_MAX_ADDRS, sizeof(*addrs))) == NULL)
-		return RESOLVE_ERR_NOMEM;
-	for (size_t t = 0; t < 2; t++) {
-		ldns_pkt *p;
-
-		stub_ask(ctx, host, types[t], &p, why, whylen);
-		if (p != NULL)
-			addrs_from_answer(p, port, addrs, n);
-		ldns_pkt_free(p);
-	}
-	if (*n == 0) {
-		if (why[0] == '\0' || strstr(why, "resolver") == NULL)
-			snprintf(why, whylen, "%s has no address (A or AAAA)", host);
-		free(addrs);
-		return RESOLVE_ERR_DNS;
-	}
-	*out = addrs;
-	return RESOLVE_OK;
-}
-
-/* Splits "host", "host:port" into HOST (written into buf) and *port. */
+/* Splits "host" or "host:port" into HOST and *port. */
 static int
 host_port_split(const char *spec, uint16_t dflt, char *host, size_t hostlen,
     uint16_t *port)
@@ -220,44 +128,18 @@ host_port_split(const char *spec, uint16_t dflt, char *host, size_t hostlen,
 	return 0;
 }
 
-/* The zone's SOA MNAME, through the resolvers (the zone exists). */
-static enum resolve_status
-soa_mname(const struct run_ctx *ctx, const char *apex, char **mname,
-    char *why, size_t whylen)
-{
-	ldns_rr_list *an;
-	ldns_pkt *p;
-
-	*mname = NULL;
-	stub_ask(ctx, apex, LDNS_RR_TYPE_SOA, &p, why, whylen);
-	if (p == NULL)
-		return RESOLVE_ERR_DNS;
-	an = ldns_pkt_answer(p);
-	for (size_t i = 0; i < ldns_rr_list_rr_count(an) && *mname == NULL; i++) {
-		ldns_rr *rr = ldns_rr_list_rr(an, i);
-
-		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA &&
-		    ldns_rr_rd_count(rr) >= 1)
-			*mname = ldns_rdf2str(ldns_rr_rdf(rr, 0));
-	}
-	ldns_pkt_free(p);
-	if (*mname == NULL) {
-		snprintf(why, whylen, "the resolvers return no SOA for %s", apex);
-		return RESOLVE_ERR_DNS;
-	}
-	return RESOLVE_OK;
-}
-
+/* The primary: server = (address or name), else the SOA MNAME. */
 static enum resolve_status
 primary_find(const struct run_ctx *ctx, struct zone_target *z, char *err,
     size_t errlen)
 {
 	const char *server = z->conf->server;
 	uint16_t port = ctx->cfg->port;
-	enum resolve_status st;
 	char host[256], why[512] = "";
+	int apexlen = (int)strlen(z->apex) - 1;
 
 	if (server != NULL) {
+		free(z->primary_name);
 		if ((z->primary_name = strdup(server)) == NULL)
 			return RESOLVE_ERR_NOMEM;
 		if ((z->primaries = calloc(1, sizeof(*z->primaries))) == NULL)
@@ -274,28 +156,23 @@ primary_find(const struct run_ctx *ctx, struct zone_target *z, char *err,
 			    server, ctx->config_path);
 			return RESOLVE_ERR_CONFIG;
 		}
+	} else if (z->primary_name != NULL) {
+		snprintf(host, sizeof(host), "%s", z->primary_name);
 	} else {
-		char *mname;
-
-		if ((st = soa_mname(ctx, z->apex, &mname, why, sizeof(why))) !=
-		    RESOLVE_OK) {
-			snprintf(err, errlen, "zone %s: cannot find its primary "
-			    "(%s); set server = in [zone %.*s] of %s", z->apex,
-			    why, (int)strlen(z->apex) - 1, z->apex,
-			    ctx->config_path);
-			return st;
-		}
-		snprintf(host, sizeof(host), "%s", mname);
-		z->primary_name = mname;
+		snprintf(err, errlen, "zone %s: no SOA MNAME to find the "
+		    "primary by; set server = in [zone %.*s] of %s", z->apex,
+		    apexlen, z->apex, ctx->config_path);
+		return RESOLVE_ERR_CONFIG;
 	}
-	st = host_addresses(ctx, host, port, &z->primaries, &z->n_primaries,
-	    why, sizeof(why));
-	if (st == RESOLVE_ERR_DNS)
+	if (stub_addresses(ctx, host, port, &z->primaries, &z->n_primaries,
+	    why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "zone %s: cannot find the address of its "
 		    "primary %s (%s); set server = to an address in [zone %.*s] "
-		    "of %s", z->apex, host, why, (int)strlen(z->apex) - 1,
-		    z->apex, ctx->config_path);
-	return st;
+		    "of %s", z->apex, host, why, apexlen, z->apex,
+		    ctx->config_path);
+		return RESOLVE_ERR_DNS;
+	}
+	return RESOLVE_OK;
 }
 
 /* Is P an authoritative NOERROR answer holding the SOA of APEX? */
@@ -381,29 +258,44 @@ primary_confirm(const struct run_ctx *ctx, struct zone_target *z, char *err,
 	return RESOLVE_OK;
 }
 
-/* The authoritative set: nameservers = if configured, else the primary. */
+/* The authoritative set: nameservers = if set, else the NS set of the walk. */
 static enum resolve_status
-auths_find(const struct run_ctx *ctx, struct zone_target *z)
+auths_find(const struct run_ctx *ctx, const struct zone_cache *cache,
+    struct zone_target *z, char *err, size_t errlen)
 {
+	const struct zone_servers *zs = zone_cache_get(cache, z->apex);
 	const struct zone_conf *zc = z->conf;
-	size_t n = zc->n_nameservers > 0 ? zc->n_nameservers : z->n_primaries;
+	const struct dns_server *from = z->primaries;
+	size_t n = z->n_primaries;
 
+	if (zc->n_nameservers == 0 && zs != NULL) {
+		from = zs->addrs;
+		n = zs->n;
+	}
+	if (zc->n_nameservers > 0)
+		n = zc->n_nameservers;
 	if ((z->auths = calloc(n, sizeof(*z->auths))) == NULL)
 		return RESOLVE_ERR_NOMEM;
 	if (zc->n_nameservers == 0) {
-		memcpy(z->auths, z->primaries, n * sizeof(*z->auths));
+		memcpy(z->auths, from, n * sizeof(*z->auths));
 		z->n_auths = n;
-		return RESOLVE_OK;
 	}
 	for (size_t i = 0; i < zc->n_nameservers; i++)
 		if (dnsio_server_parse(zc->nameservers[i], ctx->cfg->port,
 		    &z->auths[z->n_auths]) == 0)
 			z->n_auths++;
+	if (z->n_auths == 0) {
+		snprintf(err, errlen, "zone %s: no authoritative server address "
+		    "to wait for; set nameservers = in [zone %.*s] of %s",
+		    z->apex, (int)strlen(z->apex) - 1, z->apex, ctx->config_path);
+		return RESOLVE_ERR_CONFIG;
+	}
 	return RESOLVE_OK;
 }
 
 static struct zone_target *
-plan_target_for(struct zone_plan *plan, const struct zone_conf *zc)
+plan_target_for(struct zone_plan *plan, const struct zone_conf *zc,
+    const char *mname)
 {
 	struct zone_target *zones;
 
@@ -418,7 +310,11 @@ plan_target_for(struct zone_plan *plan, const struct zone_conf *zc)
 	zones[plan->n].conf = zc;
 	if ((zones[plan->n].apex = strdup(zc->name)) == NULL)
 		return NULL;
-	return &zones[plan->n++];
+	plan->n++;
+	if (mname != NULL &&
+	    (zones[plan->n - 1].primary_name = strdup(mname)) == NULL)
+		return NULL;
+	return &zones[plan->n - 1];
 }
 
 static int
@@ -433,62 +329,143 @@ target_add_member(struct zone_target *z, size_t idx)
 	return 0;
 }
 
-/* Which configured zone takes each challenge; groups them. */
-static enum resolve_status
-plan_group(const struct run_ctx *ctx, struct challenge_list *l,
-    struct zone_plan *plan, char *err, size_t errlen)
+/* The chain ends in ZONE; a [zone] section for exactly that zone must exist. */
+static const struct zone_conf *
+zone_conf_exact(const struct run_ctx *ctx, const struct challenge *c,
+    const struct chain *ch, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		struct challenge *c = &l->items[i];
-		const struct zone_conf *zc = config_zone_for(ctx->cfg, c->effective);
-		struct zone_target *z;
-		char subj[600];
-		const char *parent = strchr(c->effective, '.');
+	const char *zone = ch->zones[ch->n - 1];
+	const struct zone_conf *zc = config_zone_for(ctx->cfg, zone);
+	char subj[600], text[1024];
+	int zl = (int)strlen(zone) - 1;
 
-		if (zc == NULL) {
-			parent = parent != NULL && parent[1] != '\0' ?
-			    parent + 1 : c->effective;
-			snprintf(err, errlen, "%s: no [zone] section of %s covers "
-			    "%s; add the section for its zone, e.g. [zone %.*s] "
-			    "with server = and key_file =",
-			    challenge_subject(c, subj, sizeof(subj)),
-			    ctx->config_path, c->effective,
-			    (int)strlen(parent) - 1, parent);
-			return RESOLVE_ERR_CONFIG;
+	if (zc != NULL && strcasecmp(zc->name, zone) == 0)
+		return zc;
+	zc = config_zone_for(ctx->cfg, c->effective);
+	challenge_subject(c, subj, sizeof(subj));
+	if (zc != NULL)
+		snprintf(err, errlen, "%s: %s is in zone %.*s (chain %s), not in "
+		    "zone %s as configured in %s line %d: there is no zone cut "
+		    "at %s; add [zone %.*s] instead", subj, c->effective, zl,
+		    zone, chain_text(ch, text, sizeof(text)), zc->name,
+		    ctx->config_path, zc->line, zc->name, zl, zone);
+	else
+		snprintf(err, errlen, "%s: the chain %s ends in zone %.*s, which "
+		    "has no [zone] section in %s; add [zone %.*s] with server = "
+		    "and key_file = (a key allowed to write TXT at %.*s)", subj,
+		    chain_text(ch, text, sizeof(text)), zl, zone,
+		    ctx->config_path, zl, zone, (int)strlen(c->effective) - 1,
+		    c->effective);
+	return NULL;
+}
+
+static void
+report_chain(const struct challenge *c, const struct chain *ch)
+{
+	char subj[600], text[1024];
+
+	challenge_subject(c, subj, sizeof(subj));
+	if (ch->wildcard_cut)
+		msg_warn("%s: the CNAME at %.*s to %.*s comes from a wildcard; "
+		    "writing the TXT at %.*s in zone %s instead (once it exists "
+		    "the wildcard no longer applies there, for the CA too)",
+		    subj, (int)strlen(c->effective) - 1, c->effective,
+		    (int)strlen(ch->wildcard_target) - 1, ch->wildcard_target,
+		    (int)strlen(c->effective) - 1, c->effective,
+		    ch->zones[ch->n - 1]);
+	msg_verbose("%s: chain %s, zone %s", subj,
+	    chain_text(ch, text, sizeof(text)), ch->zones[ch->n - 1]);
+}
+
+/* Follows each challenge's chain and groups the challenges by zone. */
+static enum resolve_status
+plan_group(const struct run_ctx *ctx, struct zone_cache *cache,
+    struct challenge_list *l, struct zone_plan *plan, char *err, size_t errlen)
+{
+	enum resolve_status st = RESOLVE_OK;
+	char why[1536], subj[600];
+
+	for (size_t i = 0; i < l->n && st == RESOLVE_OK; i++) {
+		struct challenge *c = &l->items[i];
+		const struct zone_conf *zc;
+		struct zone_target *z;
+		struct chain ch;
+		enum chain_status cs;
+
+		cs = chain_follow(ctx, cache, c->name, &ch, why, sizeof(why));
+		if (cs != CHAIN_OK) {
+			/* Most often the name is simply not one of ours: say so too. */
+			snprintf(err, errlen, "%s: %s%s%s%s",
+			    challenge_subject(c, subj, sizeof(subj)), why,
+			    config_zone_for(ctx->cfg, c->name) == NULL ?
+			    "; and no [zone] section of " : "",
+			    config_zone_for(ctx->cfg, c->name) == NULL ?
+			    ctx->config_path : "",
+			    config_zone_for(ctx->cfg, c->name) == NULL ?
+			    " covers it" : "");
+			st = cs == CHAIN_ERR_NOMEM ? RESOLVE_ERR_NOMEM :
+			    RESOLVE_ERR_DNS;
+		} else if (challenge_set_effective(c, ch.names[ch.n - 1]) == -1) {
+			st = RESOLVE_ERR_NOMEM;
+		} else if ((zc = zone_conf_exact(ctx, c, &ch, err, errlen)) == NULL) {
+			st = RESOLVE_ERR_CONFIG;
+		} else {
+			report_chain(c, &ch);
+			free(c->zone_name);
+			c->zone = zc;
+			if ((c->zone_name = strdup(zc->name)) == NULL ||
+			    (z = plan_target_for(plan, zc, ch.mname)) == NULL ||
+			    target_add_member(z, i) == -1)
+				st = RESOLVE_ERR_NOMEM;
 		}
-		if ((z = plan_target_for(plan, zc)) == NULL ||
-		    target_add_member(z, i) == -1)
-			return RESOLVE_ERR_NOMEM;
-		c->zone = zc;
-		free(c->zone_name);
-		if ((c->zone_name = strdup(z->apex)) == NULL)
-			return RESOLVE_ERR_NOMEM;
+		chain_free(&ch);
 	}
-	return RESOLVE_OK;
+	return st;
+}
+
+static void
+report_zone(const struct zone_target *z)
+{
+	char list[1024] = "";
+	size_t off = 0;
+
+	for (size_t i = 0; i < z->n_auths && off < sizeof(list); i++) {
+		int w = snprintf(list + off, sizeof(list) - off, "%s%s",
+		    i > 0 ? ", " : "", z->auths[i].text);
+
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+	msg_verbose("zone %s: primary %s (%s); authoritative: %s", z->apex,
+	    z->primary_name, z->primaries[0].text, list);
 }
 
 enum resolve_status
 resolve_plan(const struct run_ctx *ctx, struct challenge_list *l,
     struct zone_plan *plan, char *err, size_t errlen)
 {
+	struct zone_cache cache = { 0 };
 	enum resolve_status st;
 
 	memset(plan, 0, sizeof(*plan));
-	if ((st = plan_group(ctx, l, plan, err, errlen)) != RESOLVE_OK)
+	if ((st = plan_group(ctx, &cache, l, plan, err, errlen)) != RESOLVE_OK)
 		goto out;
 	for (size_t i = 0; i < plan->n; i++) {
 		struct zone_target *z = &plan->zones[i];
 
 		if ((st = primary_find(ctx, z, err, errlen)) != RESOLVE_OK ||
 		    (st = primary_confirm(ctx, z, err, errlen)) != RESOLVE_OK ||
-		    (st = auths_find(ctx, z)) != RESOLVE_OK)
+		    (st = auths_find(ctx, &cache, z, err, errlen)) != RESOLVE_OK)
 			goto out;
+		report_zone(z);
 	}
 out:
 	if (st == RESOLVE_ERR_NOMEM)
 		snprintf(err, errlen, "out of memory");
 	if (st != RESOLVE_OK)
 		zone_plan_free(plan);
+	zone_cache_free(&cache);
 	return st;
 }
 
