@@ -395,14 +395,12 @@ plan_group(const struct run_ctx *ctx, struct zone_cache *cache,
 		cs = chain_follow(ctx, cache, c->name, &ch, why, sizeof(why));
 		if (cs != CHAIN_OK) {
 			/* Most often the name is simply not one of ours: say so too. */
+			int ours = config_zone_for(ctx->cfg, c->name) != NULL;
+
 			snprintf(err, errlen, "%s: %s%s%s%s",
 			    challenge_subject(c, subj, sizeof(subj)), why,
-			    config_zone_for(ctx->cfg, c->name) == NULL ?
-			    "; and no [zone] section of " : "",
-			    config_zone_for(ctx->cfg, c->name) == NULL ?
-			    ctx->config_path : "",
-			    config_zone_for(ctx->cfg, c->name) == NULL ?
-			    " covers it" : "");
+			    ours ? "" : "; and no [zone] section of ",
+			    ours ? "" : ctx->config_path, ours ? "" : " covers it");
 			st = cs == CHAIN_ERR_NOMEM ? RESOLVE_ERR_NOMEM :
 			    RESOLVE_ERR_DNS;
 		} else if (challenge_set_effective(c, ch.names[ch.n - 1]) == -1) {
