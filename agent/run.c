@@ -9,11 +9,13 @@
 #include <string.h>
 
 #include "challenge.h"
+#include "clock.h"
 #include "config.h"
 #include "msg.h"
 #include "resolve.h"
 #include "run.h"
 #include "update.h"
+#include "wait.h"
 
 #define ERR_LEN	2048
 
@@ -74,6 +76,27 @@ run_updates(const struct run_ctx *ctx, const struct zone_plan *plan,
 	return status;
 }
 
+/* Waits until every authoritative server shows the change; undoes an add that does not propagate. */
+static int
+run_wait(const struct run_ctx *ctx, const struct zone_plan *plan,
+    const struct challenge_list *l, enum run_op op)
+{
+	char err[ERR_LEN * 4];
+	int64_t start = clock_now_ms();
+
+	if (wait_for(ctx, plan, l, op == RUN_ADD ? WAIT_SERVED : WAIT_GONE,
+	    err, sizeof(err)) == WAIT_OK) {
+		msg_progress("every authoritative server %s (%lld ms)",
+		    op == RUN_ADD ? "serves the values" :
+		    "has dropped the values", (long long)(clock_now_ms() - start));
+		return 0;
+	}
+	msg_error("%s", err);
+	if (op == RUN_ADD)
+		run_rollback(ctx, plan, plan->n, l);
+	return EXIT_DNS;
+}
+
 int
 run_challenges(const struct run_opts *o, struct challenge_list *l,
     enum run_op op)
@@ -102,7 +125,10 @@ run_challenges(const struct run_opts *o, struct challenge_list *l,
 		status = EXIT_DNS;
 		goto out;
 	}
-	status = run_updates(&ctx, &plan, l, op);
+	if ((status = run_updates(&ctx, &plan, l, op)) != 0)
+		goto out;
+	if (op == RUN_ADD || o->wait_remove)
+		status = run_wait(&ctx, &plan, l, op);
 out:
 	zone_plan_free(&plan);
 	run_ctx_free(&ctx);

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * wait: polls every authoritative address of every zone directly (RD=0),
+ * all in one poll loop per round, until each serves the change (or, for a
+ * removal, no longer serves it) or the run's deadline passes.
+ */
+#ifndef ACME_NSUPDATE_WAIT_H
+#define ACME_NSUPDATE_WAIT_H
+
+#include <stddef.h>
+
+#include "challenge.h"
+#include "resolve.h"
+
+#define WAIT_FIRST_MS	20	/* first interval between rounds */
+#define WAIT_MAX_MS	1000	/* intervals grow by half up to this */
+#define WAIT_GRACE	3	/* failed rounds before require=reachable drops a server */
+
+enum wait_goal {
+	WAIT_SERVED,	/* every value is served */
+	WAIT_GONE	/* no value is served any more */
+};
+
+enum wait_status {
+	WAIT_OK = 0,
+	WAIT_ERR_NOMEM,
+	WAIT_ERR_TIMEOUT	/* err names each server not done and what it last answered */
+};
+
+/*
+ * Waits for GOAL on every authoritative address of every zone in PLAN
+ * (members index L). Progress: one line per change of a server's state.
+ * With require = reachable, a server that has not answered with authority
+ * for WAIT_GRACE rounds is warned about and no longer waited for, as long
+ * as another server of its zone answers.
+ */
+enum wait_status	wait_for(const struct run_ctx *ctx,
+			    const struct zone_plan *plan,
+			    const struct challenge_list *l, enum wait_goal goal,
+			    char *err, size_t errlen);
+
+#endif
