@@ -2,8 +2,10 @@
 /* fake_dns: the scripted transport (see fake_dns.h). */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ldns/ldns.h>
 
@@ -16,6 +18,7 @@ static const struct fake_entry	*fake_script;
 static size_t			 fake_n;
 static size_t			 fake_total;
 static struct {
+	char		server[DNSIO_SERVER_TEXT];
 	char		name[256];
 	ldns_rr_type	type;
 } fake_log[FAKE_LOG];
@@ -23,7 +26,8 @@ static uint8_t			*fake_last;
 static size_t			 fake_last_len;
 
 static int
-push_rrs(ldns_pkt *p, ldns_pkt_section s, const char *const *rrs)
+push_rrs(ldns_pkt *p, ldns_pkt_section s, const char *const *rrs,
+    const ldns_rdf *owner)
 {
 	for (size_t i = 0; i < FAKE_MAX_RRS && rrs[i] != NULL; i++) {
 		ldns_rr *rr = NULL;
@@ -31,6 +35,10 @@ push_rrs(ldns_pkt *p, ldns_pkt_section s, const char *const *rrs)
 		if (ldns_rr_new_frm_str(&rr, rrs[i], 3600, NULL, NULL) !=
 		    LDNS_STATUS_OK)
 			return -1;
+		if (owner != NULL) {
+			ldns_rdf_deep_free(ldns_rr_owner(rr));
+			ldns_rr_set_owner(rr, ldns_rdf_clone(owner));
+		}
 		ldns_pkt_push_rr(p, s, rr);
 	}
 	return 0;
@@ -57,12 +65,15 @@ entry_matches(const struct fake_entry *e, const struct dnsio_query *q,
 }
 
 static void
-log_question(const ldns_rr *question)
+log_question(const struct dnsio_query *q, const ldns_rr *question)
 {
 	char *s = ldns_rdf2str(ldns_rr_owner(question));
 
 	if (fake_total < FAKE_LOG && s != NULL) {
-		strncpy(fake_log[fake_total].name, s, sizeof(fake_log[0].name) - 1);
+		snprintf(fake_log[fake_total].server,
+		    sizeof(fake_log[0].server), "%s", q->server->text);
+		snprintf(fake_log[fake_total].name, sizeof(fake_log[0].name),
+		    "%s", s);
 		fake_log[fake_total].type = ldns_rr_get_type(question);
 	}
 	free(s);
@@ -85,7 +96,7 @@ answer_one(struct dnsio_query *q)
 	if (ldns_wire2pkt(&query, q->wire, q->len) != LDNS_STATUS_OK)
 		return;
 	question = ldns_rr_list_rr(ldns_pkt_question(query), 0);
-	log_question(question);
+	log_question(q, question);
 	for (size_t i = 0; i < fake_n && e == NULL; i++)
 		if (entry_matches(&fake_script[i], q, question))
 			e = &fake_script[i];
@@ -108,9 +119,10 @@ answer_one(struct dnsio_query *q)
 	ldns_pkt_set_aa(reply, e->aa != 0);
 	ldns_pkt_set_rcode(reply, (uint8_t)e->rcode);
 	ldns_pkt_push_rr(reply, LDNS_SECTION_QUESTION, ldns_rr_clone(question));
-	if (push_rrs(reply, LDNS_SECTION_ANSWER, e->answer) == -1 ||
-	    push_rrs(reply, LDNS_SECTION_AUTHORITY, e->authority) == -1 ||
-	    push_rrs(reply, LDNS_SECTION_ADDITIONAL, e->additional) == -1)
+	if (push_rrs(reply, LDNS_SECTION_ANSWER, e->answer, e->synthesize ?
+	    ldns_rr_owner(question) : NULL) == -1 ||
+	    push_rrs(reply, LDNS_SECTION_AUTHORITY, e->authority, NULL) == -1 ||
+	    push_rrs(reply, LDNS_SECTION_ADDITIONAL, e->additional, NULL) == -1)
 		goto out;
 	if (ldns_pkt2wire(&q->reply, reply, &q->reply_len) == LDNS_STATUS_OK)
 		q->status = DNSIO_OK;
@@ -158,12 +170,13 @@ fake_dns_count(void)
 }
 
 size_t
-fake_dns_count_for(const char *qname, ldns_rr_type qtype)
+fake_dns_count_for(const char *server, const char *qname, ldns_rr_type qtype)
 {
 	size_t c = 0;
 
 	for (size_t i = 0; i < fake_total && i < FAKE_LOG; i++)
-		if (strcasecmp(fake_log[i].name, qname) == 0 &&
+		if ((server == NULL || strcmp(fake_log[i].server, server) == 0) &&
+		    strcasecmp(fake_log[i].name, qname) == 0 &&
 		    fake_log[i].type == qtype)
 			c++;
 	return c;

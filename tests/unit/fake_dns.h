@@ -31,6 +31,7 @@ struct fake_entry {
 	const char		*answer[FAKE_MAX_RRS];		/* RR text, NULL-ended */
 	const char		*authority[FAKE_MAX_RRS];
 	const char		*additional[FAKE_MAX_RRS];
+	int			 synthesize;	/* answer owners become the qname (wildcards) */
 	/* For UPDATE replies: called with the request wire to make the reply (may be NULL). */
 	int			(*respond)(const uint8_t *q, size_t qlen,
 				    uint8_t **r, size_t *rlen);
@@ -40,9 +41,10 @@ struct fake_entry {
 void	fake_dns_install(const struct fake_entry *script, size_t n);
 /* Restores the real transport and resets the counters. */
 void	fake_dns_uninstall(void);
-/* How many exchanges were asked of the fake, in total and for QNAME/QTYPE. */
+/* How many exchanges were asked of the fake, in total and for SERVER (NULL: any), QNAME, QTYPE. */
 size_t	fake_dns_count(void);
-size_t	fake_dns_count_for(const char *qname, ldns_rr_type qtype);
+size_t	fake_dns_count_for(const char *server, const char *qname,
+	    ldns_rr_type qtype);
 /* The last request wire seen (borrowed until the next exchange). */
 const uint8_t	*fake_dns_last(size_t *len);
 
