@@ -1,0 +1,1052 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * config: reads the INI file with inih, applies defaults, checks every value
+ * and loads each zone's TSIG key. Every problem is reported as "FILE:LINE:
+ * what" and all of them in one run, as OpenBSD acme-client's parse.y does.
+ */
+
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <ini.h>
+#include <openssl/crypto.h>
+
+#include "config.h"
+#include "key.h"
+#include "msg.h"
+
+/*
+ * How Debian 12's inih (r55, built with the defaults of ini.h) reads a file,
+ * checked against the installed library:
+ *
+ * - ';' and '#' start a comment at the start of a line (after blanks).
+ * - Inline, only ';' is a comment, and only after a blank: "ttl = 60 ; x"
+ *   gives "60". "ttl = 60 # x" gives "60 # x" (an error below, with a
+ *   hint), and "a;b" stays "a;b".
+ * - A line that starts with a blank continues the previous key's value
+ *   (INI_ALLOW_MULTILINE), even after a blank line, so an indented
+ *   "key_file = x" under "server = y" would silently become a second value
+ *   of server. Our reader strips leading blanks before inih sees a line: no
+ *   line is ever a continuation, and indenting keys is allowed.
+ * - Lines are read into a fixed buffer (INI_MAX_LINE, 200 bytes); a longer
+ *   line is split and its tail parsed as a line of its own, and section
+ *   names are cut at 49 characters. Our reader reports a long line as an
+ *   error and parses section headers itself (inih sees them as blank), so
+ *   neither truncation can happen.
+ * - inih stops reporting after the first bad line; our reader finds bad
+ *   lines itself, so every one is reported.
+ * - Both '=' and ':' separate a key from its value in inih; we accept only
+ *   '=', so "resolver 127.0.0.1:53" is an error, not an unknown key.
+ */
+
+/* Larger than any config file; protects against pointing at a wrong file. */
+#define CONFIG_FILE_MAX		(1024 * 1024)
+/* RFC 1035 2.3.4 */
+#define CONFIG_NAME_MAX		253
+#define CONFIG_LABEL_MAX	63
+
+#define CONFIG_TTL_MAX		604800	/* a week, as BIND's max-cache-ttl */
+#define CONFIG_TIMEOUT_MAX	86400
+#define CONFIG_TTL_DEFAULT	60
+#define CONFIG_TIMEOUT_DEFAULT	120
+#define CONFIG_PORT_DEFAULT	53
+
+enum cfg_section {
+	SEC_NONE,		/* before the first section header */
+	SEC_DEFAULTS,
+	SEC_ZONE,
+	SEC_SKIP		/* a bad header, already reported */
+};
+
+enum cfg_key {
+	K_RESOLVER,
+	K_TTL,
+	K_TIMEOUT,
+	K_PORT,
+	K_REQUIRE,
+	K_SERVER,
+	K_KEY_FILE,
+	K_KEY_NAME,
+	K_KEY,
+	K_NAMESERVERS,
+	K_COUNT
+};
+
+static const struct {
+	const char		*name;
+	enum cfg_section	 section;
+} cfg_keys[K_COUNT] = {
+	[K_RESOLVER] = { "resolver", SEC_DEFAULTS },
+	[K_TTL] = { "ttl", SEC_DEFAULTS },
+	[K_TIMEOUT] = { "timeout", SEC_DEFAULTS },
+	[K_PORT] = { "port", SEC_DEFAULTS },
+	[K_REQUIRE] = { "require", SEC_DEFAULTS },
+	[K_SERVER] = { "server", SEC_ZONE },
+	[K_KEY_FILE] = { "key_file", SEC_ZONE },
+	[K_KEY_NAME] = { "key_name", SEC_ZONE },
+	[K_KEY] = { "key", SEC_ZONE },
+	[K_NAMESERVERS] = { "nameservers", SEC_ZONE },
+};
+
+/* State of one config_load run, shared by the reader and the handler. */
+struct cfg_parse {
+	const char	*path;		/* borrowed: the file, as given */
+	const char	*buf;		/* borrowed: its contents */
+	size_t		 len;
+	size_t		 pos;		/* next unread byte */
+	int		 lineno;	/* line last handed to inih */
+	int		 wiped;		/* the wiping line was handed out */
+	struct config	*c;		/* borrowed: being filled */
+	int		 nerrors;
+	int		 nomem;
+
+	enum cfg_section section;
+	int		 defaults_line;	/* first [defaults], 0: none */
+	int		 defaults_seen[K_COUNT];	/* line of each key */
+	int		 zone_seen[K_COUNT];	/* same, current zone */
+	size_t		 zone;		/* current zone: index in c->zones */
+	char		*key_file;	/* owned: value of key_file */
+	char		*key_name;	/* owned: value of key_name */
+	int		 perm_checked;	/* inline key: file mode checked */
+};
+
+static void	cfg_error(struct cfg_parse *p, int line, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+/* Reports "FILE:LINE: what" (LINE 0: "FILE: what") and counts it. */
+static void
+cfg_error(struct cfg_parse *p, int line, const char *fmt, ...)
+{
+	char	 what[1024];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		msg_error("%s:%d: %s", p->path, line, what);
+	else
+		msg_error("%s: %s", p->path, what);
+	p->nerrors++;
+}
+
+static void
+cfg_nomem(struct cfg_parse *p)
+{
+	if (!p->nomem)
+		msg_error("%s: out of memory", p->path);
+	p->nomem = 1;
+}
+
+/* A hint for values that carry a '#' comment inih did not strip. */
+static const char *
+cfg_hint(const char *v)
+{
+	if (strstr(v, " #") != NULL || strstr(v, "\t#") != NULL)
+		return "; a comment after a value starts with ';', not '#'";
+	return "";
+}
+
+static int
+cfg_is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/*
+ * Checks a domain name (zone, server host, key name). Returns NULL, or a
+ * static reason to append to the name in an error.
+ */
+static const char *
+cfg_name_check(const char *s)
+{
+	size_t	 len = strlen(s), label = 0;
+
+	if (len > 0 && s[len - 1] == '.')
+		len--;
+	if (len == 0)
+		return "is empty";
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return "is not ASCII; write it in its punycode A-label "
+			    "form (xn--...), as idn2 prints it";
+	if (len > CONFIG_NAME_MAX)
+		return "is longer than 253 characters";
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.') {
+			if (label == 0)
+				return "has an empty label";
+			label = 0;
+			continue;
+		}
+		if (!isalnum(c) && c != '-' && c != '_')
+			return "holds a character other than letters, digits, "
+			    "'-', '_' and '.'";
+		if (++label > CONFIG_LABEL_MAX)
+			return "has a label longer than 63 characters";
+	}
+	return NULL;
+}
+
+/* A checked name in normal form: lower case, with a trailing dot. */
+static char *
+cfg_name_normalise(const char *s)
+{
+	size_t	 len = strlen(s);
+	char	*n;
+
+	if (len > 0 && s[len - 1] == '.')
+		len--;
+	if ((n = malloc(len + 2)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < len; i++)
+		n[i] = (char)tolower((unsigned char)s[i]);
+	n[len] = '.';
+	n[len + 1] = '\0';
+	return n;
+}
+
+/* Parses a decimal from LO to HI (no sign, no blanks). 0 or -1. */
+static int
+cfg_number(const char *v, unsigned long lo, unsigned long hi,
+    unsigned long *out)
+{
+	unsigned long	 n = 0;
+
+	if (*v == '\0')
+		return -1;
+	for (; *v != '\0'; v++) {
+		if (*v < '0' || *v > '9')
+			return -1;
+		n = n * 10 + (unsigned long)(*v - '0');
+		if (n > hi)
+			return -1;
+	}
+	if (n < lo)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int
+cfg_port(const char *s)
+{
+	unsigned long	 n;
+
+	return cfg_number(s, 1, 65535, &n);
+}
+
+/*
+ * Is S a numeric address with optional port, as dnsio_server_parse takes
+ * it: "192.0.2.1", "192.0.2.1:53", "2001:db8::1", "[2001:db8::1]",
+ * "[2001:db8::1]:53"? A bare IPv6 address takes no port (its last group
+ * would be read as one).
+ */
+static int
+cfg_addr_ok(const char *s)
+{
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+	char		 host[INET6_ADDRSTRLEN + 1];
+	const char	*end, *colon;
+	size_t		 len;
+
+	if (s[0] == '[') {
+		if ((end = strchr(s, ']')) == NULL)
+			return 0;
+		len = (size_t)(end - s - 1);
+		if (len >= sizeof(host))
+			return 0;
+		memcpy(host, s + 1, len);
+		host[len] = '\0';
+		if (inet_pton(AF_INET6, host, &a6) != 1)
+			return 0;
+		if (end[1] == '\0')
+			return 1;
+		return end[1] == ':' && cfg_port(end + 2) == 0;
+	}
+	if (inet_pton(AF_INET6, s, &a6) == 1 || inet_pton(AF_INET, s, &a4) == 1)
+		return 1;
+	if ((colon = strrchr(s, ':')) == NULL)
+		return 0;
+	len = (size_t)(colon - s);
+	if (len >= sizeof(host))
+		return 0;
+	memcpy(host, s, len);
+	host[len] = '\0';
+	return inet_pton(AF_INET, host, &a4) == 1 && cfg_port(colon + 1) == 0;
+}
+
+/*
+ * Was S meant as a numeric address: brackets, two colons or more (IPv6),
+ * or only digits and dots before an optional ":port"?
+ */
+static int
+cfg_looks_numeric(const char *s)
+{
+	const char	*colon = strchr(s, ':');
+	size_t		 hostlen = colon != NULL ? (size_t)(colon - s) :
+			    strlen(s);
+
+	if (s[0] == '[' || (colon != NULL && strchr(colon + 1, ':') != NULL))
+		return 1;
+	return hostlen > 0 && strspn(s, "0123456789.") >= hostlen;
+}
+
+/*
+ * server: a numeric address with optional port, or HOST[:PORT]. Returns
+ * NULL or a reason.
+ */
+static const char *
+cfg_server_check(const char *v)
+{
+	const char	*colon, *last, *why;
+	char		 host[CONFIG_NAME_MAX + 2];
+	size_t		 len;
+
+	if (cfg_addr_ok(v))
+		return NULL;
+	if (cfg_looks_numeric(v))
+		return "is not a valid numeric address (with optional port, "
+		    "as 192.0.2.1:53 or [2001:db8::1]:53)";
+	colon = strchr(v, ':');
+	if (colon != NULL && cfg_port(colon + 1) != 0)
+		return "has a bad port (1 to 65535 after the ':')";
+	len = colon != NULL ? (size_t)(colon - v) : strlen(v);
+	if (len >= sizeof(host))
+		return "is longer than 253 characters";
+	memcpy(host, v, len);
+	host[len] = '\0';
+	if ((why = cfg_name_check(host)) != NULL)
+		return why;
+	if (len > 0 && host[len - 1] == '.')
+		host[len - 1] = '\0';
+	/* An all-numeric last label makes no host name (RFC 3696 2). */
+	last = strrchr(host, '.') != NULL ? strrchr(host, '.') + 1 : host;
+	if (strspn(last, "0123456789") == strlen(last))
+		return "is neither a numeric address nor a host name";
+	return NULL;
+}
+
+/*
+ * Splits a blank-separated list of numeric addresses into a new array.
+ * Reports each bad entry; returns 0 with *OUT set, or -1.
+ */
+static int
+cfg_addr_list(struct cfg_parse *p, int line, const char *key, const char *v,
+    char ***out, size_t *nout)
+{
+	char		**list = NULL, **nlist, *tok;
+	size_t		 n = 0;
+	const char	*s = v, *e;
+	int		 bad = 0, rc = -1;
+
+	*out = NULL;
+	*nout = 0;
+	while (*s != '\0') {
+		while (cfg_is_blank(*s))
+			s++;
+		if (*s == '\0')
+			break;
+		if (*s == '#') {
+			cfg_error(p, line, "%s: '#' starts no comment here; a "
+			    "comment after a value starts with ';'", key);
+			bad = 1;
+			break;
+		}
+		for (e = s; *e != '\0' && !cfg_is_blank(*e); e++)
+			;
+		if ((tok = strndup(s, (size_t)(e - s))) == NULL) {
+			cfg_nomem(p);
+			goto out;
+		}
+		if (!cfg_addr_ok(tok)) {
+			cfg_error(p, line, "%s: %s is not a numeric address "
+			    "with optional port (as 192.0.2.1, 192.0.2.1:53, "
+			    "2001:db8::1 or [2001:db8::1]:53)%s", key, tok,
+			    strchr(tok, ',') != NULL ? "; separate addresses "
+			    "with blanks, not commas" : "");
+			bad = 1;
+			free(tok);
+		} else if ((nlist = reallocarray(list, n + 1,
+		    sizeof(*list))) == NULL) {
+			free(tok);
+			cfg_nomem(p);
+			goto out;
+		} else {
+			list = nlist;
+			list[n++] = tok;
+		}
+		s = e;
+	}
+	if (!bad) {
+		*out = list;
+		*nout = n;
+		list = NULL;
+		rc = 0;
+	}
+out:
+	if (list != NULL) {
+		for (size_t i = 0; i < n; i++)
+			free(list[i]);
+		free(list);
+	}
+	return rc;
+}
+
+/* Checks KEY = V (an unsigned number from LO to HI) into *OUT. */
+static void
+cfg_set_number(struct cfg_parse *p, int line, const char *key, const char *v,
+    unsigned long lo, unsigned long hi, unsigned long *out)
+{
+	if (cfg_number(v, lo, hi, out) == -1)
+		cfg_error(p, line, "%s must be a number from %lu to %lu, not "
+		    "%s%s", key, lo, hi, v, cfg_hint(v));
+}
+
+static struct zone_conf *
+cfg_zone(struct cfg_parse *p)
+{
+	return &p->c->zones[p->zone];
+}
+
+/* key_file as given, or joined to the config file's directory. */
+static char *
+cfg_key_path(const char *config_path, const char *key_file)
+{
+	const char	*slash;
+	char		*path;
+	size_t		 dirlen;
+
+	if (key_file[0] == '/' || (slash = strrchr(config_path, '/')) == NULL)
+		return strdup(key_file);
+	dirlen = (size_t)(slash - config_path) + 1;
+	if ((path = malloc(dirlen + strlen(key_file) + 1)) == NULL)
+		return NULL;
+	memcpy(path, config_path, dirlen);
+	strcpy(path + dirlen, key_file);
+	return path;
+}
+
+/* End of a [zone] section: one key, from key_file or inline, loaded. */
+static void
+cfg_zone_end(struct cfg_parse *p)
+{
+	struct zone_conf	*z = cfg_zone(p);
+	char			 err[1024], *path = NULL;
+	int			 file_line = p->zone_seen[K_KEY_FILE];
+	int			 key_line = p->zone_seen[K_KEY];
+	int			 name_line = p->zone_seen[K_KEY_NAME];
+	enum key_status		 st;
+
+	if (file_line != 0 && key_line != 0)
+		cfg_error(p, file_line > key_line ? file_line : key_line,
+		    "key and key_file both set (the other on line %d); keep "
+		    "one", file_line > key_line ? key_line : file_line);
+	else if (file_line == 0 && key_line == 0)
+		cfg_error(p, z->line, "[zone %s] has no key; add key_file = "
+		    "PATH (tsig-keygen output) or key = [ALG:]NAME:SECRET",
+		    z->name);
+	if (name_line != 0 && file_line == 0)
+		cfg_error(p, name_line, "key_name picks a key from key_file, "
+		    "and there is no key_file");
+	/* Nothing to load, or a bad value already reported. */
+	if (file_line == 0 || key_line != 0 || p->key_file == NULL ||
+	    (name_line != 0 && p->key_name == NULL))
+		goto out;
+	if ((path = cfg_key_path(p->path, p->key_file)) == NULL) {
+		cfg_nomem(p);
+		goto out;
+	}
+	st = key_load_file(path, p->key_name, &z->key, err, sizeof(err));
+	if (st == KEY_ERR_NOMEM)
+		cfg_nomem(p);
+	else if (st != KEY_OK)
+		cfg_error(p, file_line, "key_file: %s", err);
+out:
+	free(path);
+	free(p->key_file);
+	free(p->key_name);
+	p->key_file = NULL;
+	p->key_name = NULL;
+}
+
+static void
+cfg_section_end(struct cfg_parse *p)
+{
+	if (p->section == SEC_ZONE)
+		cfg_zone_end(p);
+	p->section = SEC_NONE;
+}
+
+/* A "[zone NAME]" header on LINE: a new zone entry, checked. */
+static void
+cfg_zone_begin(struct cfg_parse *p, int line, const char *arg)
+{
+	struct config		*c = p->c;
+	struct zone_conf	*zones;
+	const char		*why;
+	char			*name;
+
+	if (*arg == '\0') {
+		cfg_error(p, line, "[zone] needs the zone's name, as in "
+		    "[zone example.net]");
+		p->section = SEC_SKIP;
+		return;
+	}
+	if (strpbrk(arg, " \t") != NULL) {
+		cfg_error(p, line, "[zone %s]: one zone name per section", arg);
+		p->section = SEC_SKIP;
+		return;
+	}
+	if ((why = cfg_name_check(arg)) != NULL) {
+		cfg_error(p, line, "zone name %s %s", arg, why);
+		p->section = SEC_SKIP;
+		return;
+	}
+	if ((name = cfg_name_normalise(arg)) == NULL) {
+		cfg_nomem(p);
+		return;
+	}
+	for (size_t i = 0; i < c->n_zones; i++) {
+		if (strcmp(c->zones[i].name, name) == 0) {
+			/* Still read, so its own errors are reported too. */
+			cfg_error(p, line, "[zone %s] repeated (first on line "
+			    "%d)", name, c->zones[i].line);
+			break;
+		}
+	}
+	if ((zones = reallocarray(c->zones, c->n_zones + 1,
+	    sizeof(*zones))) == NULL) {
+		free(name);
+		cfg_nomem(p);
+		return;
+	}
+	c->zones = zones;
+	p->zone = c->n_zones++;
+	memset(&zones[p->zone], 0, sizeof(zones[p->zone]));
+	zones[p->zone].name = name;
+	zones[p->zone].line = line;
+	memset(p->zone_seen, 0, sizeof(p->zone_seen));
+	p->section = SEC_ZONE;
+}
+
+/*
+ * A section header (LINE, LEN bytes, blanks stripped at the start). inih
+ * would cut the name at 49 bytes and calls us only for keys, so an empty
+ * section would go unseen; we read headers ourselves.
+ */
+static void
+cfg_section_line(struct cfg_parse *p, const char *line, size_t len)
+{
+	const char	*close = NULL, *rest;
+	char		*text, *name, *end;
+	int		 was_blank = 0;
+
+	cfg_section_end(p);
+	p->section = SEC_SKIP;
+	/* As inih: ']' ends the header, "; comment" after a blank too. */
+	for (size_t i = 1; i < len; i++) {
+		if (line[i] == ']') {
+			close = line + i;
+			break;
+		}
+		if (was_blank && line[i] == ';')
+			break;
+		was_blank = cfg_is_blank(line[i]);
+	}
+	if (close == NULL) {
+		cfg_error(p, p->lineno, "']' missing at the end of the "
+		    "section header");
+		return;
+	}
+	for (rest = close + 1; rest < line + len && cfg_is_blank(*rest); rest++)
+		;
+	if (rest < line + len && *rest != ';')
+		cfg_error(p, p->lineno, "text after ']'%s", *rest == '#' ?
+		    "; a comment after a header starts with ';', not '#'" : "");
+	if ((text = strndup(line + 1, (size_t)(close - line - 1))) == NULL) {
+		cfg_nomem(p);
+		return;
+	}
+	for (name = text; cfg_is_blank(*name); name++)
+		;
+	for (end = name + strlen(name); end > name && cfg_is_blank(end[-1]);)
+		*--end = '\0';
+
+	if (strcasecmp(name, "defaults") == 0) {
+		if (p->defaults_line != 0)
+			cfg_error(p, p->lineno, "[defaults] repeated (first on "
+			    "line %d); merge them", p->defaults_line);
+		else
+			p->defaults_line = p->lineno;
+		p->section = SEC_DEFAULTS;
+	} else if (strncasecmp(name, "zone", 4) == 0 &&
+	    (name[4] == '\0' || cfg_is_blank(name[4]))) {
+		for (name += 4; cfg_is_blank(*name); name++)
+			;
+		cfg_zone_begin(p, p->lineno, name);
+	} else
+		cfg_error(p, p->lineno, "unknown section [%s]; expected "
+		    "[defaults] or [zone NAME]", name);
+	free(text);
+}
+
+/*
+ * The reader inih calls for each line (fgets semantics, NUM bytes of room).
+ * It hands over the next line with leading blanks removed, or a blank line
+ * in place of one we handle or reject ourselves (headers, bad lines). At
+ * the end it hands over one blank line as long as inih's buffer: that
+ * overwrites every byte of it, so no inline key secret stays behind on the
+ * stack once ini_parse_stream returns.
+ */
+static char *
+cfg_reader(char *str, int num, void *stream)
+{
+	struct cfg_parse	*p = stream;
+	const char		*line, *end;
+	size_t			 len, max;
+	int			 was_blank = 0;
+
+	if (num < 3)
+		return NULL;
+	max = (size_t)num - 2;	/* room for '\n' and NUL */
+	if (p->pos >= p->len) {
+		if (p->wiped)
+			return NULL;
+		memset(str, ' ', (size_t)num - 2);
+		str[num - 2] = '\n';
+		str[num - 1] = '\0';
+		p->wiped = 1;
+		return str;
+	}
+	line = p->buf + p->pos;
+	if ((end = memchr(line, '\n', p->len - p->pos)) == NULL)
+		end = p->buf + p->len;
+	p->pos = (size_t)(end - p->buf) + 1;
+	p->lineno++;
+	len = (size_t)(end - line);
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	/* A UTF-8 byte order mark, as inih skips it. */
+	if (p->lineno == 1 && len >= 3 &&
+	    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+		line += 3;
+		len -= 3;
+	}
+	while (len > 0 && cfg_is_blank(*line)) {
+		line++;
+		len--;
+	}
+	if (p->nomem)
+		goto blank;
+	if (memchr(line, '\0', len) != NULL) {
+		cfg_error(p, p->lineno, "NUL byte in line; is this a config "
+		    "file?");
+		goto blank;
+	}
+	if (len == 0 || line[0] == ';' || line[0] == '#')
+		goto blank;
+	/* Ours, so a 253-character zone name fits. */
+	if (line[0] == '[') {
+		cfg_section_line(p, line, len);
+		goto blank;
+	}
+	if (len > max) {
+		cfg_error(p, p->lineno, "line longer than %zu characters, the "
+		    "most inih reads", max);
+		goto blank;
+	}
+	/* As inih: the first '=' or ':', unless a "; comment" comes first. */
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == '=')
+			break;
+		if (line[i] == ':' || (was_blank && line[i] == ';') ||
+		    i + 1 == len) {
+			/* Not quoted: the line might be a stray secret. */
+			cfg_error(p, p->lineno, "expected NAME = VALUE or "
+			    "[SECTION]");
+			goto blank;
+		}
+		was_blank = cfg_is_blank(line[i]);
+	}
+	memcpy(str, line, len);
+	str[len] = '\n';
+	str[len + 1] = '\0';
+	return str;
+blank:
+	str[0] = '\n';
+	str[1] = '\0';
+	return str;
+}
+
+/* Names the keys of section S, for "expected ..." in errors. */
+static void
+cfg_key_list(enum cfg_section s, char *buf, size_t len)
+{
+	size_t	 used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < K_COUNT && used + 1 < len; i++) {
+		if (cfg_keys[i].section != s)
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+		    used > 0 ? ", " : "", cfg_keys[i].name);
+	}
+}
+
+static void
+cfg_defaults_value(struct cfg_parse *p, int line, enum cfg_key k,
+    const char *name, const char *v)
+{
+	struct config	*c = p->c;
+	unsigned long	 n = 0;
+
+	switch (k) {
+	case K_RESOLVER:
+		(void)cfg_addr_list(p, line, name, v, &c->resolvers,
+		    &c->n_resolvers);
+		break;
+	case K_TTL:
+		cfg_set_number(p, line, name, v, 1, CONFIG_TTL_MAX, &n);
+		if (n != 0)
+			c->ttl = (unsigned)n;
+		break;
+	case K_TIMEOUT:
+		cfg_set_number(p, line, name, v, 1, CONFIG_TIMEOUT_MAX, &n);
+		if (n != 0)
+			c->timeout = (unsigned)n;
+		break;
+	case K_PORT:
+		cfg_set_number(p, line, name, v, 1, 65535, &n);
+		if (n != 0)
+			c->port = (uint16_t)n;
+		break;
+	case K_REQUIRE:
+		if (strcmp(v, "all") == 0)
+			c->require = CONFIG_REQUIRE_ALL;
+		else if (strcmp(v, "reachable") == 0)
+			c->require = CONFIG_REQUIRE_REACHABLE;
+		else
+			cfg_error(p, line, "require must be all or reachable, "
+			    "not %s%s", v, cfg_hint(v));
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+cfg_zone_value(struct cfg_parse *p, int line, enum cfg_key k,
+    const char *name, const char *v)
+{
+	struct zone_conf	*z = cfg_zone(p);
+	const char		*why;
+	char			 err[1024];
+	enum key_status		 st;
+
+	switch (k) {
+	case K_SERVER:
+		if ((why = cfg_server_check(v)) != NULL)
+			cfg_error(p, line, "server %s %s%s", v, why,
+			    cfg_hint(v));
+		else if ((z->server = strdup(v)) == NULL)
+			cfg_nomem(p);
+		break;
+	case K_KEY_FILE:
+		if ((p->key_file = strdup(v)) == NULL)
+			cfg_nomem(p);
+		break;
+	case K_KEY_NAME:
+		if ((why = cfg_name_check(v)) != NULL)
+			cfg_error(p, line, "key_name %s %s", v, why);
+		else if ((p->key_name = strdup(v)) == NULL)
+			cfg_nomem(p);
+		break;
+	case K_KEY:
+		/* A secret in this file: only its owner may read it. */
+		if (!p->perm_checked) {
+			p->perm_checked = 1;
+			st = key_file_check_private(p->path, err, sizeof(err));
+			if (st == KEY_ERR_PERM)
+				cfg_error(p, line, "inline key, but %s", err);
+			else if (st != KEY_OK)
+				cfg_error(p, line, "%s", err);
+		}
+		st = key_parse_inline(v, &z->key, err, sizeof(err));
+		if (st == KEY_ERR_NOMEM)
+			cfg_nomem(p);
+		else if (st != KEY_OK)
+			cfg_error(p, line, "%s", err);
+		break;
+	case K_NAMESERVERS:
+		(void)cfg_addr_list(p, line, name, v, &z->nameservers,
+		    &z->n_nameservers);
+		break;
+	default:
+		break;
+	}
+}
+
+/* inih's callback, once per "name = value" line; errors are ours to report. */
+static int
+cfg_handler(void *user, const char *section, const char *name,
+    const char *value)
+{
+	struct cfg_parse	*p = user;
+	int			*seen, line = p->lineno;
+	char			 known[128];
+	size_t			 k;
+
+	(void)section;		/* ours is in p->section, never cut */
+	if (p->nomem || p->section == SEC_SKIP)
+		return 1;
+	if (name[0] == '\0') {
+		cfg_error(p, line, "key name missing before '='");
+		return 1;
+	}
+	for (k = 0; k < K_COUNT; k++)
+		if (strcasecmp(name, cfg_keys[k].name) == 0)
+			break;
+	if (p->section == SEC_NONE) {
+		cfg_error(p, line, "%s outside any section; put it under "
+		    "[defaults] or [zone NAME]", name);
+		return 1;
+	}
+	if (k == K_COUNT) {
+		cfg_key_list(p->section, known, sizeof(known));
+		cfg_error(p, line, "unknown key %s in [%s%s]; expected %s",
+		    name, p->section == SEC_ZONE ? "zone " : "defaults",
+		    p->section == SEC_ZONE ? cfg_zone(p)->name : "", known);
+		return 1;
+	}
+	if (cfg_keys[k].section != p->section) {
+		cfg_error(p, line, "%s belongs in %s", cfg_keys[k].name,
+		    cfg_keys[k].section == SEC_ZONE ? "a [zone NAME] section" :
+		    "[defaults]");
+		return 1;
+	}
+	seen = p->section == SEC_ZONE ? p->zone_seen : p->defaults_seen;
+	if (seen[k] != 0) {
+		cfg_error(p, line, "%s repeated (first on line %d)",
+		    cfg_keys[k].name, seen[k]);
+		return 1;
+	}
+	seen[k] = line;
+	if (value[0] == '\0') {
+		cfg_error(p, line, "%s has no value", cfg_keys[k].name);
+		return 1;
+	}
+	if (p->section == SEC_DEFAULTS)
+		cfg_defaults_value(p, line, (enum cfg_key)k, cfg_keys[k].name,
+		    value);
+	else
+		cfg_zone_value(p, line, (enum cfg_key)k, cfg_keys[k].name,
+		    value);
+	return 1;
+}
+
+/* Reads PATH whole into *BUFP. Returns CONFIG_OK or the reported error. */
+static enum config_status
+cfg_read(const char *path, char **bufp, size_t *lenp)
+{
+	struct stat	 st;
+	char		*buf = NULL;
+	size_t		 len = 0;
+	ssize_t		 r;
+	int		 fd;
+	enum config_status rc = CONFIG_ERR_OPEN;
+
+	*bufp = NULL;
+	*lenp = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK))
+	    == -1 || fstat(fd, &st) == -1) {
+		msg_error("%s: cannot open (%s)", path, strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		msg_error("%s: cannot open (%s)", path, strerror(EISDIR));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		msg_error("%s: cannot open (not a regular file)", path);
+		goto out;
+	}
+	if (st.st_size > CONFIG_FILE_MAX) {
+		msg_error("%s: larger than %d bytes; not a config file", path,
+		    CONFIG_FILE_MAX);
+		rc = CONFIG_ERR_INVALID;
+		goto out;
+	}
+	/* One byte more than the size: a file that grew is caught below. */
+	if ((buf = malloc((size_t)st.st_size + 2)) == NULL) {
+		msg_error("%s: out of memory", path);
+		rc = CONFIG_ERR_NOMEM;
+		goto out;
+	}
+	while (len < (size_t)st.st_size + 1) {
+		r = read(fd, buf + len, (size_t)st.st_size + 1 - len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			msg_error("%s: cannot open (%s)", path,
+			    strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	if (len > (size_t)st.st_size) {
+		msg_error("%s: cannot open (file changed while read)", path);
+		goto out;
+	}
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	buf = NULL;
+	rc = CONFIG_OK;
+out:
+	if (buf != NULL) {
+		OPENSSL_cleanse(buf, len);
+		free(buf);
+	}
+	if (fd != -1)
+		close(fd);
+	return rc;
+}
+
+const char *
+config_path_pick(const char *explicit_path)
+{
+	const char	*env;
+
+	if (explicit_path != NULL)
+		return explicit_path;
+	if ((env = getenv(CONFIG_ENV)) != NULL && env[0] != '\0')
+		return env;
+	return CONFIG_DEFAULT_PATH;
+}
+
+enum config_status
+config_load(const char *path, struct config **out)
+{
+	struct cfg_parse	 p;
+	struct config		*c = NULL;
+	char			*buf = NULL;
+	size_t			 len = 0;
+	int			 r;
+	enum config_status	 rc;
+
+	*out = NULL;
+	memset(&p, 0, sizeof(p));
+	if ((rc = cfg_read(path, &buf, &len)) != CONFIG_OK)
+		goto out;
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->path = strdup(path)) == NULL) {
+		msg_error("%s: out of memory", path);
+		rc = CONFIG_ERR_NOMEM;
+		goto out;
+	}
+	c->ttl = CONFIG_TTL_DEFAULT;
+	c->timeout = CONFIG_TIMEOUT_DEFAULT;
+	c->port = CONFIG_PORT_DEFAULT;
+	c->require = CONFIG_REQUIRE_ALL;
+
+	p.path = path;
+	p.buf = buf;
+	p.len = len;
+	p.c = c;
+	p.section = SEC_NONE;
+	r = ini_parse_stream(cfg_reader, &p, cfg_handler, &p);
+	if (!p.nomem)
+		cfg_section_end(&p);
+	if (r == -2)
+		cfg_nomem(&p);
+	else if (r != 0 && p.nerrors == 0)
+		cfg_error(&p, r > 0 ? r : 0, "cannot be parsed");
+
+	if (p.nomem)
+		rc = CONFIG_ERR_NOMEM;
+	else if (p.nerrors > 0)
+		rc = CONFIG_ERR_INVALID;
+	else {
+		*out = c;
+		c = NULL;
+		rc = CONFIG_OK;
+	}
+out:
+	free(p.key_file);
+	free(p.key_name);
+	config_free(c);
+	if (buf != NULL) {
+		OPENSSL_cleanse(buf, len);
+		free(buf);
+	}
+	return rc;
+}
+
+void
+config_free(struct config *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n_resolvers; i++)
+		free(c->resolvers[i]);
+	free(c->resolvers);
+	for (size_t i = 0; i < c->n_zones; i++) {
+		struct zone_conf *z = &c->zones[i];
+
+		free(z->name);
+		free(z->server);
+		key_free(z->key);
+		for (size_t j = 0; j < z->n_nameservers; j++)
+			free(z->nameservers[j]);
+		free(z->nameservers);
+	}
+	free(c->zones);
+	free(c->path);
+	free(c);
+}
+
+const struct zone_conf *
+config_zone_for(const struct config *c, const char *fqdn)
+{
+	const struct zone_conf	*best = NULL;
+	size_t			 flen, zlen, best_len = 0;
+
+	if (c == NULL || fqdn == NULL)
+		return NULL;
+	flen = strlen(fqdn);
+	if (flen > 0 && fqdn[flen - 1] == '.')
+		flen--;
+	for (size_t i = 0; i < c->n_zones; i++) {
+		const struct zone_conf *z = &c->zones[i];
+
+		zlen = strlen(z->name) - 1;	/* without the trailing dot */
+		if (zlen > flen || (best != NULL && zlen <= best_len))
+			continue;
+		/* On a label boundary: "xexample.net" is not in example.net. */
+		if (zlen < flen && fqdn[flen - zlen - 1] != '.')
+			continue;
+		if (strncasecmp(fqdn + flen - zlen, z->name, zlen) != 0)
+			continue;
+		best = z;
+		best_len = zlen;
+	}
+	return best;
+}

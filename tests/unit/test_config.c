@@ -1,0 +1,926 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Unit tests for config.c: a full config, defaults, every malformed value
+ * with the exact FILE:LINE reported, all errors in one run, missing and
+ * exposed files, how this inih build treats comments, config_zone_for and
+ * config_path_pick.
+ */
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "key.h"
+#include "msg.h"
+
+#define B64_32	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+#define B64_64	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8" \
+		"gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw=="
+
+/* tsig-keygen -a hmac-sha256 acme-key. */
+static const char key_tsig_keygen[] =
+    "key \"acme-key.\" {\n"
+    "\talgorithm hmac-sha256;\n"
+    "\tsecret \"" B64_32 "\";\n"
+    "};\n";
+
+/* Two keys, as a file that needs key_name. */
+static const char key_two[] =
+    "key \"one\" {\n\talgorithm hmac-sha256;\n\tsecret \"" B64_32 "\";\n};\n"
+    "key \"two\" {\n\talgorithm hmac-sha512;\n\tsecret \"" B64_64 "\";\n};\n";
+
+static char	 tdir[64];
+static char	*lines[64];
+static size_t	 nlines;
+
+static void
+capture(enum msg_level level, const char *line)
+{
+	(void)level;
+	if (nlines < sizeof(lines) / sizeof(lines[0]))
+		lines[nlines++] = strdup(line);
+}
+
+static void
+lines_clear(void)
+{
+	for (size_t i = 0; i < nlines; i++)
+		free(lines[i]);
+	nlines = 0;
+}
+
+static char *
+xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+xprintf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	assert_true(n >= 0);
+	s = malloc((size_t)n + 1);
+	assert_non_null(s);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	snprintf(tdir, sizeof(tdir), "/tmp/test_config.XXXXXX");
+	if (mkdtemp(tdir) == NULL)
+		return -1;
+	msg_set_sink(capture);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		 p[sizeof(tdir) + 256];
+
+	(void)state;
+	msg_set_sink(NULL);
+	lines_clear();
+	if ((d = opendir(tdir)) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", tdir, e->d_name);
+		if (unlink(p) == -1)
+			rmdir(p);
+	}
+	closedir(d);
+	return rmdir(tdir);
+}
+
+static int
+test_setup(void **state)
+{
+	(void)state;
+	lines_clear();
+	return 0;
+}
+
+/* Writes TEXT to a new file named STEM.XXXXXX in the test directory. */
+static char *
+write_tmp(const char *stem, const char *text, mode_t mode)
+{
+	char	*path;
+	int	 fd;
+	size_t	 len = strlen(text);
+
+	path = xprintf("%s/%s.XXXXXX", tdir, stem);
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+	return path;
+}
+
+/* The file name part of PATH, for key_file = NAME relative to the config. */
+static const char *
+base(const char *path)
+{
+	return strrchr(path, '/') + 1;
+}
+
+static void
+dump_lines(void)
+{
+	for (size_t i = 0; i < nlines; i++)
+		print_message("  reported: %s\n", lines[i]);
+}
+
+/*
+ * Loads TEXT as a config (mode 0600) and expects CONFIG_ERR_INVALID with
+ * exactly the lines in WANT (NULL-terminated), each "LINE: what" after the
+ * file's path.
+ */
+static void
+expect_errors(const char *text, const char *const *want)
+{
+	struct config	*c = (struct config *)0x1;
+	char		*path = write_tmp("conf", text, 0600), *full;
+	size_t		 n = 0;
+
+	lines_clear();
+	assert_int_equal(config_load(path, &c), CONFIG_ERR_INVALID);
+	assert_null(c);
+	for (; want[n] != NULL; n++) {
+		full = xprintf("%s:%s", path, want[n]);
+		if (n >= nlines || strcmp(lines[n], full) != 0) {
+			dump_lines();
+			fail_msg("line %zu: want \"%s\"", n, full);
+		}
+		free(full);
+	}
+	if (nlines != n) {
+		dump_lines();
+		fail_msg("%zu lines reported, want %zu", nlines, n);
+	}
+	free(path);
+}
+
+/* One error: the usual case. */
+static void
+expect_error(const char *text, const char *want)
+{
+	const char *const list[] = { want, NULL };
+
+	expect_errors(text, list);
+}
+
+/* A zone with an inline key, to make the other tests' configs complete. */
+#define ZONE_OK	"[zone example.net]\nkey = k:" B64_32 "\n"
+
+static void
+test_full(void **state)
+{
+	struct config		*c = NULL;
+	const struct zone_conf	*z;
+	char			*k1, *k2, *text, *path;
+
+	(void)state;
+	k1 = write_tmp("k1", key_tsig_keygen, 0600);
+	k2 = write_tmp("k2", key_two, 0400);
+	text = xprintf(
+	    "; acme-nsupdate config\n"
+	    "# both comment characters at the start of a line\n"
+	    "[defaults]\n"
+	    "resolver = 127.0.0.1 [::1]:53 192.0.2.1:5353 ::1  ; inline\n"
+	    "ttl = 300\n"
+	    "timeout = 86400\n"
+	    "port = 5353\n"
+	    "require = reachable\n"
+	    "\n"
+	    "[zone Example.NET]\n"
+	    "server = ns1.example.net:5300\n"
+	    "key_file = %s\n"
+	    "nameservers = 192.0.2.1 2001:db8::1 [2001:db8::2]:53 "
+	    "198.51.100.7:5353\n"
+	    "\n"
+	    "[zone acme.example.org.]\n"
+	    "server = 2001:db8::53\n"
+	    "key_file = %s\n"
+	    "key_name = TWO.\n"
+	    "\n"
+	    "[ zone inline.example ]\n"
+	    "server = 192.0.2.53:53\n"
+	    "key = hmac-sha512:inline-key:" B64_64 "\n",
+	    base(k1), k2);
+	path = write_tmp("full", text, 0600);
+	assert_int_equal(config_load(path, &c), CONFIG_OK);
+	assert_int_equal(nlines, 0);
+	assert_string_equal(c->path, path);
+	assert_int_equal(c->n_resolvers, 4);
+	assert_string_equal(c->resolvers[0], "127.0.0.1");
+	assert_string_equal(c->resolvers[1], "[::1]:53");
+	assert_string_equal(c->resolvers[2], "192.0.2.1:5353");
+	assert_string_equal(c->resolvers[3], "::1");
+	assert_int_equal(c->ttl, 300);
+	assert_int_equal(c->timeout, 86400);
+	assert_int_equal(c->port, 5353);
+	assert_int_equal(c->require, CONFIG_REQUIRE_REACHABLE);
+	assert_int_equal(c->n_zones, 3);
+
+	z = &c->zones[0];
+	assert_string_equal(z->name, "example.net.");
+	assert_int_equal(z->line, 10);
+	assert_string_equal(z->server, "ns1.example.net:5300");
+	assert_string_equal(z->key->name, "acme-key.");
+	assert_int_equal(z->key->alg, KEY_ALG_HMAC_SHA256);
+	assert_int_equal(z->key->secret_len, 32);
+	assert_int_equal(z->n_nameservers, 4);
+	assert_string_equal(z->nameservers[0], "192.0.2.1");
+	assert_string_equal(z->nameservers[1], "2001:db8::1");
+	assert_string_equal(z->nameservers[2], "[2001:db8::2]:53");
+	assert_string_equal(z->nameservers[3], "198.51.100.7:5353");
+
+	z = &c->zones[1];
+	assert_string_equal(z->name, "acme.example.org.");
+	assert_int_equal(z->line, 15);
+	assert_string_equal(z->server, "2001:db8::53");
+	assert_string_equal(z->key->name, "two.");
+	assert_int_equal(z->key->alg, KEY_ALG_HMAC_SHA512);
+	assert_int_equal(z->key->secret_len, 64);
+	assert_null(z->nameservers);
+	assert_int_equal(z->n_nameservers, 0);
+
+	z = &c->zones[2];
+	assert_string_equal(z->name, "inline.example.");
+	assert_string_equal(z->server, "192.0.2.53:53");
+	assert_string_equal(z->key->name, "inline-key.");
+	assert_int_equal(z->key->alg, KEY_ALG_HMAC_SHA512);
+	for (size_t i = 0; i < 64; i++)
+		assert_int_equal(z->key->secret[i], i);
+	config_free(c);
+	free(path);
+	free(text);
+	free(k1);
+	free(k2);
+}
+
+static void
+test_defaults(void **state)
+{
+	struct config	*c = NULL;
+	char		*path;
+
+	(void)state;
+	path = write_tmp("conf", ZONE_OK, 0600);
+	assert_int_equal(config_load(path, &c), CONFIG_OK);
+	assert_null(c->resolvers);
+	assert_int_equal(c->n_resolvers, 0);
+	assert_int_equal(c->ttl, 60);
+	assert_int_equal(c->timeout, 120);
+	assert_int_equal(c->port, 53);
+	assert_int_equal(c->require, CONFIG_REQUIRE_ALL);
+	assert_int_equal(c->n_zones, 1);
+	assert_null(c->zones[0].server);
+	assert_null(c->zones[0].nameservers);
+	assert_string_equal(c->zones[0].key->name, "k.");
+	assert_int_equal(c->zones[0].key->alg, KEY_ALG_HMAC_SHA256);
+	config_free(c);
+	free(path);
+
+	/* An empty file is a valid config (with no zone to write to). */
+	path = write_tmp("conf", "", 0600);
+	assert_int_equal(config_load(path, &c), CONFIG_OK);
+	assert_int_equal(c->n_zones, 0);
+	config_free(c);
+	free(path);
+	config_free(NULL);
+}
+
+static void
+test_numbers(void **state)
+{
+	(void)state;
+	expect_error("[defaults]\nttl = 0\n",
+	    "2: ttl must be a number from 1 to 604800, not 0");
+	expect_error("[defaults]\nttl = 604801\n",
+	    "2: ttl must be a number from 1 to 604800, not 604801");
+	expect_error("[defaults]\nttl = 99999999999999999999999\n",
+	    "2: ttl must be a number from 1 to 604800, not "
+	    "99999999999999999999999");
+	expect_error("[defaults]\nttl = -1\n",
+	    "2: ttl must be a number from 1 to 604800, not -1");
+	expect_error("[defaults]\nttl = 1m\n",
+	    "2: ttl must be a number from 1 to 604800, not 1m");
+	expect_error("[defaults]\ntimeout = 0\n",
+	    "2: timeout must be a number from 1 to 86400, not 0");
+	expect_error("[defaults]\ntimeout = 86401\n",
+	    "2: timeout must be a number from 1 to 86400, not 86401");
+	expect_error("[defaults]\nport = 0\n",
+	    "2: port must be a number from 1 to 65535, not 0");
+	expect_error("[defaults]\nport = 65536\n",
+	    "2: port must be a number from 1 to 65535, not 65536");
+	expect_error("[defaults]\nrequire = most\n",
+	    "2: require must be all or reachable, not most");
+	expect_error("[defaults]\nrequire = ALL\n",
+	    "2: require must be all or reachable, not ALL");
+	/* '#' is no inline comment in this inih build: say so. */
+	expect_error("[defaults]\nttl = 60 # a minute\n",
+	    "2: ttl must be a number from 1 to 604800, not 60 # a minute; "
+	    "a comment after a value starts with ';', not '#'");
+}
+
+static void
+test_addresses(void **state)
+{
+	static const char tail[] = " is not a numeric address with "
+	    "optional port (as 192.0.2.1, 192.0.2.1:53, 2001:db8::1 or "
+	    "[2001:db8::1]:53)";
+	const char *bad[] = {
+		"localhost", "1.2.3", "1.2.3.4:0", "1.2.3.4:65536",
+		"1.2.3.4:", "[::1", "[::1]:", "[::1]53", "[1.2.3.4]:53",
+		"::1:53:", "fe80::1%lo", "2001:db8::g",
+	};
+	char	*text, *want;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		text = xprintf("[defaults]\nresolver = 127.0.0.1 %s\n"
+		    ZONE_OK "nameservers = %s\n", bad[i], bad[i]);
+		want = xprintf("2: resolver: %s%s", bad[i], tail);
+		{
+			char *want2 = xprintf("5: nameservers: %s%s", bad[i],
+			    tail);
+			const char *const list[] = { want, want2, NULL };
+
+			expect_errors(text, list);
+			free(want2);
+		}
+		free(want);
+		free(text);
+	}
+	expect_error("[defaults]\nresolver = 127.0.0.1 ::1 # two\n",
+	    "2: resolver: '#' starts no comment here; a comment after a value "
+	    "starts with ';'");
+	expect_error("[defaults]\nresolver = 127.0.0.1, ::1\n",
+	    "2: resolver: 127.0.0.1, is not a numeric address with optional "
+	    "port (as 192.0.2.1, 192.0.2.1:53, 2001:db8::1 or "
+	    "[2001:db8::1]:53); separate addresses with blanks, not commas");
+}
+
+static void
+test_server(void **state)
+{
+	static const char numeric[] = " is not a valid numeric address "
+	    "(with optional port, as 192.0.2.1:53 or [2001:db8::1]:53)";
+	const struct {
+		const char	*v;
+		const char	*why;
+	} bad[] = {
+		{ "300.1.1.1", numeric },
+		{ "192.0.2.1:99999", numeric },
+		{ "[::1]:x", numeric },
+		{ "2001:db8::zz", numeric },
+		{ "ns1.example.net:0", " has a bad port (1 to 65535 after "
+		    "the ':')" },
+		{ "ns1.example.net:", " has a bad port (1 to 65535 after "
+		    "the ':')" },
+		{ "ns1..example.net", " has an empty label" },
+		{ "ns1.example.123", " is neither a numeric address nor a "
+		    "host name" },
+		{ "ns1 ns2", " holds a character other than letters, "
+		    "digits, '-', '_' and '.'" },
+	};
+	const char *good[] = {
+		"ns1.example.net", "ns1.example.net.", "ns1.example.net:5353",
+		"NS1", "192.0.2.1", "192.0.2.1:53", "2001:db8::1",
+		"[2001:db8::1]", "[2001:db8::1]:5353", "a-b_c.example",
+	};
+	struct config	*c;
+	char		*text, *path, *want;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		text = xprintf(ZONE_OK "server = %s\n", good[i]);
+		path = write_tmp("conf", text, 0600);
+		c = NULL;
+		lines_clear();
+		if (config_load(path, &c) != CONFIG_OK) {
+			dump_lines();
+			fail_msg("server = %s refused", good[i]);
+		}
+		assert_string_equal(c->zones[0].server, good[i]);
+		config_free(c);
+		free(path);
+		free(text);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		text = xprintf(ZONE_OK "server = %s\n", bad[i].v);
+		want = xprintf("3: server %s%s", bad[i].v, bad[i].why);
+		expect_error(text, want);
+		free(want);
+		free(text);
+	}
+}
+
+static void
+test_zone_names(void **state)
+{
+	char	 label[64], name[260], *text, *want;
+
+	(void)state;
+	expect_error("[zone]\n", "1: [zone] needs the zone's name, as in "
+	    "[zone example.net]");
+	expect_error("[zone a.example b.example]\n",
+	    "1: [zone a.example b.example]: one zone name per section");
+	expect_error("[zone a..example]\n",
+	    "1: zone name a..example has an empty label");
+	expect_error("[zone .example]\n",
+	    "1: zone name .example has an empty label");
+	expect_error("[zone .]\n", "1: zone name . is empty");
+	expect_error("[zone ex!ample.net]\n", "1: zone name ex!ample.net "
+	    "holds a character other than letters, digits, '-', '_' and '.'");
+	expect_error("[zone bücher.example]\n", "1: zone name bücher.example "
+	    "is not ASCII; write it in its punycode A-label form (xn--...), "
+	    "as idn2 prints it");
+
+	memset(label, 'a', 63);
+	label[63] = '\0';
+	text = xprintf("[zone %s.example]\nkey = k:" B64_32 "\n", label);
+	{
+		struct config	*c = NULL;
+		char		*path = write_tmp("conf", text, 0600);
+
+		assert_int_equal(config_load(path, &c), CONFIG_OK);
+		config_free(c);
+		free(path);
+	}
+	free(text);
+	text = xprintf("[zone %sa.example]\n", label);
+	want = xprintf("1: zone name %sa.example has a label longer than 63 "
+	    "characters", label);
+	expect_error(text, want);
+	free(text);
+	free(want);
+
+	/* 253 characters, the most: longer than inih's lines, but ours. */
+	memset(name, 'a', 254);
+	name[63] = name[127] = name[191] = '.';
+	name[253] = '\0';
+	text = xprintf("[zone %s.]\nkey = k:" B64_32 "\n", name);
+	{
+		struct config	*c = NULL;
+		char		*path = write_tmp("conf", text, 0600);
+
+		assert_int_equal(config_load(path, &c), CONFIG_OK);
+		assert_int_equal(strlen(c->zones[0].name), 254);
+		assert_non_null(config_zone_for(c, name));
+		config_free(c);
+		free(path);
+	}
+	free(text);
+
+	/* 254 characters: one too many (RFC 1035 2.3.4). */
+	name[253] = 'a';
+	name[254] = '\0';
+	text = xprintf("[zone %s.]\n", name);
+	want = xprintf("1: zone name %s. is longer than 253 characters", name);
+	expect_error(text, want);
+	free(text);
+	free(want);
+}
+
+static void
+test_structure(void **state)
+{
+	(void)state;
+	expect_error("[zone example.net]\nserver = ns1.example.net\n",
+	    "1: [zone example.net.] has no key; add key_file = PATH "
+	    "(tsig-keygen output) or key = [ALG:]NAME:SECRET");
+	expect_error("\n[zone example.net]\nkey = k:" B64_32 "\n"
+	    "\n[zone EXAMPLE.net.]\nkey = k:" B64_32 "\n",
+	    "5: [zone example.net.] repeated (first on line 2)");
+	expect_error(ZONE_OK "server = a.example\nserver = b.example\n",
+	    "4: server repeated (first on line 3)");
+	{
+		const char *const want[] = {
+			"3: [defaults] repeated (first on line 1); merge them",
+			"4: ttl repeated (first on line 2)",
+			NULL
+		};
+
+		expect_errors("[defaults]\nttl = 1\n[defaults]\nTTL = 2\n",
+		    want);
+	}
+	expect_error("[defaults]\nttl = 1\n" ZONE_OK "[defaults]\nport = 2\n",
+	    "5: [defaults] repeated (first on line 1); merge them");
+	expect_error(ZONE_OK "key_file = x.key\n",
+	    "3: key and key_file both set (the other on line 2); keep one");
+	expect_error(ZONE_OK "key_name = k\n",
+	    "3: key_name picks a key from key_file, and there is no key_file");
+	expect_error("[zone example.net]\nkey_file = x.key\nkey_name = a..b\n",
+	    "3: key_name a..b has an empty label");
+	expect_error("[defaults]\nttl = 1\n[zones example.net]\nttl = 2\n",
+	    "3: unknown section [zones example.net]; expected [defaults] or "
+	    "[zone NAME]");
+	expect_error("[defaults]\nttl = 1\n[]\n",
+	    "3: unknown section []; expected [defaults] or [zone NAME]");
+	expect_error("[defaults]\nttls = 1\n",
+	    "2: unknown key ttls in [defaults]; expected resolver, ttl, "
+	    "timeout, port, require");
+	expect_error(ZONE_OK "keyfile = x\n",
+	    "3: unknown key keyfile in [zone example.net.]; expected server, "
+	    "key_file, key_name, key, nameservers");
+	expect_error("[defaults]\nserver = ns1.example.net\n",
+	    "2: server belongs in a [zone NAME] section");
+	expect_error(ZONE_OK "ttl = 5\n", "3: ttl belongs in [defaults]");
+	expect_error("ttl = 5\n", "1: ttl outside any section; put it under "
+	    "[defaults] or [zone NAME]");
+	expect_error("[defaults]\nttl\n",
+	    "2: expected NAME = VALUE or [SECTION]");
+	expect_error("[defaults]\nresolver 127.0.0.1:53\n",
+	    "2: expected NAME = VALUE or [SECTION]");
+	expect_error("[defaults]\nttl: 5\n",
+	    "2: expected NAME = VALUE or [SECTION]");
+	expect_error("[defaults]\n= 5\n", "2: key name missing before '='");
+	expect_error("[defaults]\nttl =\n", "2: ttl has no value");
+	expect_error("[defaults]\nttl = ; nothing\n", "2: ttl has no value");
+	expect_error("[defaults\nttl = 5\n",
+	    "1: ']' missing at the end of the section header");
+	expect_error("[defaults ; x]\n",
+	    "1: ']' missing at the end of the section header");
+	expect_error("[defaults] ttl = 5\n", "1: text after ']'");
+	expect_error("[defaults] # x\n", "1: text after ']'; a comment after "
+	    "a header starts with ';', not '#'");
+}
+
+static void
+test_key_errors(void **state)
+{
+	char	*k, *text, *want;
+
+	(void)state;
+	/* key_file is relative to the config's directory, tdir. */
+	want = xprintf("2: key_file: %s/missing.key: cannot open (No such "
+	    "file or directory)", tdir);
+	expect_error("[zone example.net]\nkey_file = missing.key\n", want);
+	free(want);
+
+	k = write_tmp("k", key_tsig_keygen, 0644);
+	text = xprintf("[zone example.net]\nkey_file = %s\n", k);
+	want = xprintf("2: key_file: %s: readable by group or others (mode "
+	    "0644); run: chmod 600 %s", k, k);
+	expect_error(text, want);
+	free(want);
+	free(text);
+	free(k);
+
+	k = write_tmp("k", "key \"k\" {\n\talgorithm hmac-sha256;\n", 0600);
+	text = xprintf("[zone example.net]\n\nkey_file = %s\n", base(k));
+	want = xprintf("3: key_file: %s:1: '}' missing at the end of key k.",
+	    k);
+	expect_error(text, want);
+	free(want);
+	free(text);
+	free(k);
+
+	k = write_tmp("k", key_two, 0600);
+	text = xprintf("[zone example.net]\nkey_file = %s\n", k);
+	want = xprintf("2: key_file: %s: holds 2 keys (one., two.); pick one "
+	    "with key_name", k);
+	expect_error(text, want);
+	free(want);
+	free(text);
+	text = xprintf("[zone example.net]\nkey_name = three\nkey_file = %s\n",
+	    k);
+	want = xprintf("3: key_file: %s: no key named three.; the file holds "
+	    "one., two.", k);
+	expect_error(text, want);
+	free(want);
+	free(text);
+	free(k);
+
+	/* Inline keys: the secret never shows in an error. */
+	expect_error("[zone example.net]\nkey = hmac-sha256:k:SEKRIT+x!\n",
+	    "2: inline key: secret is not valid base64");
+	expect_error("[zone example.net]\nkey = hmac-sha3:k:SEKRIT+x!\n",
+	    "2: inline key: unknown algorithm hmac-sha3; supported: "
+	    "hmac-md5, hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384, "
+	    "hmac-sha512");
+	expect_error("[zone example.net]\nkey = SEKRIT+x!\n",
+	    "2: inline key: expected [ALG:]NAME:SECRET");
+	expect_error("[zone example.net]\nkey = SEKRIT+x!:k:hmac-sha256\n",
+	    "2: inline key: unknown algorithm; supported: hmac-md5, "
+	    "hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384, hmac-sha512");
+	/* A secret pasted on a line of its own is not quoted either. */
+	expect_error("[zone example.net]\nkey = k:" B64_32 "\nSEKRIT+x!\n",
+	    "3: expected NAME = VALUE or [SECTION]");
+	for (size_t i = 0; i < nlines; i++)
+		assert_null(strstr(lines[i], "SEKRIT"));
+}
+
+static void
+test_permissions(void **state)
+{
+	struct config	*c = NULL;
+	char		*path, *want, *k, *text;
+
+	(void)state;
+	path = write_tmp("conf", "[defaults]\nttl = 60\n\n" ZONE_OK, 0644);
+	lines_clear();
+	assert_int_equal(config_load(path, &c), CONFIG_ERR_INVALID);
+	assert_null(c);
+	want = xprintf("%s:5: inline key, but %s: readable by group or others "
+	    "(mode 0644); run: chmod 600 %s", path, path, path);
+	assert_int_equal(nlines, 1);
+	assert_string_equal(lines[0], want);
+	free(want);
+
+	assert_int_equal(chmod(path, 0640), 0);
+	lines_clear();
+	assert_int_equal(config_load(path, &c), CONFIG_ERR_INVALID);
+	assert_int_equal(nlines, 1);
+	assert_non_null(strstr(lines[0], "chmod 600"));
+
+	assert_int_equal(chmod(path, 0600), 0);
+	lines_clear();
+	assert_int_equal(config_load(path, &c), CONFIG_OK);
+	assert_int_equal(nlines, 0);
+	config_free(c);
+	free(path);
+
+	/* Without an inline secret, the config may be world-readable. */
+	k = write_tmp("k", key_tsig_keygen, 0600);
+	text = xprintf("[zone example.net]\nkey_file = %s\n", k);
+	path = write_tmp("conf", text, 0644);
+	assert_int_equal(config_load(path, &c), CONFIG_OK);
+	assert_string_equal(c->zones[0].key->name, "acme-key.");
+	config_free(c);
+	free(path);
+	free(text);
+	free(k);
+}
+
+/* Every error of a file in one run, in file order, then CONFIG_ERR_INVALID. */
+static void
+test_many_errors(void **state)
+{
+	(void)state;
+	expect_errors(
+	    "ttl = 5\n"
+	    "[defaults]\n"
+	    "ttl = 0\n"
+	    "port = x\n"
+	    "require = some\n"
+	    "[zone]\n"
+	    "server = x\n"
+	    "[zone example.net]\n"
+	    "server = 300.1.1.1\n"
+	    "nameservers = 192.0.2.1 nope 192.0.2.2 also-not\n"
+	    "[zone example.org]\n"
+	    "key_name = k\n"
+	    "[what]\n"
+	    "x = 1\n"
+	    "y\n",
+	    (const char *const[]){
+		"1: ttl outside any section; put it under [defaults] or "
+		    "[zone NAME]",
+		"3: ttl must be a number from 1 to 604800, not 0",
+		"4: port must be a number from 1 to 65535, not x",
+		"5: require must be all or reachable, not some",
+		"6: [zone] needs the zone's name, as in [zone example.net]",
+		"9: server 300.1.1.1 is not a valid numeric address (with "
+		    "optional port, as 192.0.2.1:53 or [2001:db8::1]:53)",
+		"10: nameservers: nope is not a numeric address with optional "
+		    "port (as 192.0.2.1, 192.0.2.1:53, 2001:db8::1 or "
+		    "[2001:db8::1]:53)",
+		"10: nameservers: also-not is not a numeric address with "
+		    "optional port (as 192.0.2.1, 192.0.2.1:53, 2001:db8::1 or "
+		    "[2001:db8::1]:53)",
+		"8: [zone example.net.] has no key; add key_file = PATH "
+		    "(tsig-keygen output) or key = [ALG:]NAME:SECRET",
+		"11: [zone example.org.] has no key; add key_file = PATH "
+		    "(tsig-keygen output) or key = [ALG:]NAME:SECRET",
+		"12: key_name picks a key from key_file, and there is no "
+		    "key_file",
+		"13: unknown section [what]; expected [defaults] or "
+		    "[zone NAME]",
+		"15: expected NAME = VALUE or [SECTION]",
+		NULL
+	    });
+}
+
+static void
+test_missing_file(void **state)
+{
+	struct config	*c = (struct config *)0x1;
+	char		*path, *want;
+
+	(void)state;
+	path = xprintf("%s/nope.ini", tdir);
+	lines_clear();
+	assert_int_equal(config_load(path, &c), CONFIG_ERR_OPEN);
+	assert_null(c);
+	want = xprintf("%s: cannot open (No such file or directory)", path);
+	assert_int_equal(nlines, 1);
+	assert_string_equal(lines[0], want);
+	free(want);
+	free(path);
+
+	lines_clear();
+	assert_int_equal(config_load(tdir, &c), CONFIG_ERR_OPEN);
+	want = xprintf("%s: cannot open (Is a directory)", tdir);
+	assert_int_equal(nlines, 1);
+	assert_string_equal(lines[0], want);
+	free(want);
+}
+
+/* What this inih build does with comments, blanks, CRLF and a BOM. */
+static void
+test_inih_syntax(void **state)
+{
+	struct config	*c = NULL;
+	char		*path;
+
+	(void)state;
+	path = write_tmp("conf",
+	    "\xef\xbb\xbf; a BOM first, then a ';' comment\r\n"
+	    "# '#' at the start of a line is a comment\r\n"
+	    "   ; so is an indented one\r\n"
+	    "\t# and this\r\n"
+	    "[defaults]    ; a comment after a header\r\n"
+	    "  ttl = 30 ; inline ';' after a blank is a comment\r\n"
+	    "\r\n"
+	    "  timeout = 40\r\n"
+	    "\r\n"
+	    "[zone example.net]\r\n"
+	    "\tserver = ns1.example.net\r\n"
+	    "\tkey = hmac-sha256:k:" B64_32 "   ; the key\r\n"
+	    "\tnameservers = 192.0.2.1\r\n"
+	    "\t  192.0.2.2\r\n", 0600);
+	lines_clear();
+	/* An indented line is a key of its own, never a continuation. */
+	assert_int_equal(config_load(path, &c), CONFIG_ERR_INVALID);
+	assert_null(c);
+	free(path);
+	assert_int_equal(nlines, 1);
+	assert_non_null(strstr(lines[0], ":14: expected NAME = VALUE"));
+
+	path = write_tmp("conf",
+	    "\xef\xbb\xbf[defaults]\r\n"
+	    "  ttl = 30 ; inline\r\n"
+	    "  timeout = 40\r\n"
+	    "[zone example.net]\r\n"
+	    "\tserver = ns1.example.net\r\n"
+	    "\tkey = hmac-sha256:k:" B64_32 "   ; the key\r\n"
+	    "\tnameservers = 192.0.2.1   192.0.2.2", 0600);
+	lines_clear();
+	assert_int_equal(config_load(path, &c), CONFIG_OK);
+	assert_int_equal(c->ttl, 30);
+	assert_int_equal(c->timeout, 40);
+	assert_string_equal(c->zones[0].server, "ns1.example.net");
+	assert_int_equal(c->zones[0].key->secret_len, 32);
+	assert_int_equal(c->zones[0].n_nameservers, 2);
+	assert_string_equal(c->zones[0].nameservers[1], "192.0.2.2");
+	config_free(c);
+	free(path);
+}
+
+/* inih's buffer holds 198 characters and a newline; longer is an error. */
+static void
+test_long_line(void **state)
+{
+	struct config	*c = NULL;
+	char		 v[256], *text, *path;
+
+	(void)state;
+	/* "resolver = " and 15 addresses of 11 characters: 190. */
+	v[0] = '\0';
+	for (int i = 0; i < 15; i++)
+		snprintf(v + strlen(v), sizeof(v) - strlen(v), "%s192.0.2.%d",
+		    i == 0 ? "" : i == 1 ? "         " : " ", 100 + i);
+	assert_int_equal(strlen("resolver = ") + strlen(v), 198);
+	text = xprintf("[defaults]\nresolver = %s\n" ZONE_OK, v);
+	path = write_tmp("conf", text, 0600);
+	assert_int_equal(config_load(path, &c), CONFIG_OK);
+	assert_int_equal(c->n_resolvers, 15);
+	config_free(c);
+	free(path);
+	free(text);
+
+	text = xprintf("[defaults]\nresolver = %s0\nttl = 0\n" ZONE_OK, v);
+	{
+		const char *const want[] = {
+			"2: line longer than 198 characters, the most inih "
+			    "reads",
+			"3: ttl must be a number from 1 to 604800, not 0",
+			NULL
+		};
+
+		expect_errors(text, want);
+	}
+	free(text);
+}
+
+static void
+test_zone_for(void **state)
+{
+	struct config		*c = NULL;
+	const struct zone_conf	*z;
+	char			*path;
+	static const struct {
+		const char	*fqdn;
+		const char	*zone;
+	} t[] = {
+		{ "example.net.", "example.net." },
+		{ "example.net", "example.net." },
+		{ "_acme-challenge.www.example.net.", "example.net." },
+		{ "_ACME-Challenge.WWW.Example.NET", "example.net." },
+		{ "x.acme.example.net.", "acme.example.net." },
+		{ "acme.example.net", "acme.example.net." },
+		{ "deep.er.acme.example.net.", "acme.example.net." },
+		{ "xacme.example.net.", "example.net." },
+		{ "xexample.net.", NULL },
+		{ "net.", NULL },
+		{ "example.org.", NULL },
+		{ "", NULL },
+		{ ".", NULL },
+	};
+
+	(void)state;
+	/* Listed least specific last: order in the file does not matter. */
+	path = write_tmp("conf",
+	    "[zone acme.example.net]\nkey = k:" B64_32 "\n"
+	    "[zone EXAMPLE.net.]\nkey = k:" B64_32 "\n", 0600);
+	assert_int_equal(config_load(path, &c), CONFIG_OK);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		z = config_zone_for(c, t[i].fqdn);
+		if (t[i].zone == NULL && z != NULL)
+			fail_msg("%s: got %s, want none", t[i].fqdn, z->name);
+		if (t[i].zone != NULL && (z == NULL ||
+		    strcmp(z->name, t[i].zone) != 0))
+			fail_msg("%s: got %s, want %s", t[i].fqdn,
+			    z != NULL ? z->name : "none", t[i].zone);
+	}
+	assert_null(config_zone_for(NULL, "example.net."));
+	assert_null(config_zone_for(c, NULL));
+	config_free(c);
+	free(path);
+}
+
+static void
+test_path_pick(void **state)
+{
+	(void)state;
+	assert_int_equal(setenv(CONFIG_ENV, "/env/conf.ini", 1), 0);
+	assert_string_equal(config_path_pick("/x.ini"), "/x.ini");
+	assert_string_equal(config_path_pick(NULL), "/env/conf.ini");
+	assert_int_equal(setenv(CONFIG_ENV, "", 1), 0);
+	assert_string_equal(config_path_pick(NULL), CONFIG_DEFAULT_PATH);
+	assert_int_equal(unsetenv(CONFIG_ENV), 0);
+	assert_string_equal(config_path_pick(NULL),
+	    "/etc/acme-nsupdate/acme-nsupdate.ini");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_full, test_setup),
+		cmocka_unit_test_setup(test_defaults, test_setup),
+		cmocka_unit_test_setup(test_numbers, test_setup),
+		cmocka_unit_test_setup(test_addresses, test_setup),
+		cmocka_unit_test_setup(test_server, test_setup),
+		cmocka_unit_test_setup(test_zone_names, test_setup),
+		cmocka_unit_test_setup(test_structure, test_setup),
+		cmocka_unit_test_setup(test_key_errors, test_setup),
+		cmocka_unit_test_setup(test_permissions, test_setup),
+		cmocka_unit_test_setup(test_many_errors, test_setup),
+		cmocka_unit_test_setup(test_missing_file, test_setup),
+		cmocka_unit_test_setup(test_inih_syntax, test_setup),
+		cmocka_unit_test_setup(test_long_line, test_setup),
+		cmocka_unit_test_setup(test_zone_for, test_setup),
+		cmocka_unit_test_setup(test_path_pick, test_setup),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
