@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/evp.h>
+
 #include "challenge.h"
 
 #define NAME_MAX_TEXT	253	/* RFC 1035 2.3.4: 255 octets on the wire */
@@ -119,6 +121,25 @@ challenge_name_derive(const char *name, enum challenge_naming naming,
 out:
 	free(copy);
 	return st;
+}
+
+int
+challenge_value_from_keyauth(const char *keyauth,
+    char out[CHALLENGE_VALUE_LEN + 1])
+{
+	unsigned char digest[EVP_MAX_MD_SIZE], b64[4 * ((32 + 2) / 3) + 1];
+	unsigned int dlen;
+
+	if (EVP_Digest(keyauth, strlen(keyauth), digest, &dlen, EVP_sha256(),
+	    NULL) != 1 || dlen != 32)
+		return -1;
+	/* Standard base64 of 32 bytes: 43 characters and one '='. */
+	if (EVP_EncodeBlock(b64, digest, (int)dlen) != 44)
+		return -1;
+	for (size_t i = 0; i < CHALLENGE_VALUE_LEN; i++)	/* RFC 4648 5 */
+		out[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : (char)b64[i];
+	out[CHALLENGE_VALUE_LEN] = '\0';
+	return 0;
 }
 
 enum challenge_status

@@ -20,6 +20,8 @@ static const struct {
 } commands[] = {
 	{ "add", native_add },
 	{ "remove", native_remove },
+	{ "present", lego_present },
+	{ "cleanup", lego_cleanup },
 };
 
 static void

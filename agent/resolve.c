@@ -223,6 +223,7 @@ primary_confirm(const struct run_ctx *ctx, struct zone_target *z, char *err,
 	size_t kept = 0;
 	char why[256] = "";
 	const char *where = "";
+	int answered = 0;
 
 	if ((q = calloc(z->n_primaries, sizeof(*q))) == NULL)
 		return RESOLVE_ERR_NOMEM;
@@ -242,15 +243,24 @@ primary_confirm(const struct run_ctx *ctx, struct zone_target *z, char *err,
 		} else {
 			soa_failure(&q[i], why, sizeof(why));
 			where = z->primaries[i].text;
+			answered |= q[i].reply != NULL;
 		}
 		question_clear(&q[i]);
 	}
 	free(q);
-	if (kept == 0) {
+	if (kept == 0 && answered) {
 		snprintf(err, errlen, "zone %s: primary %s (%s) does not serve "
 		    "the zone (%s); check server = in [zone %.*s] of %s, and "
 		    "that the zone is loaded there", z->apex, z->primary_name,
 		    where, why, (int)strlen(z->apex) - 1, z->apex,
+		    ctx->config_path);
+		return RESOLVE_ERR_DNS;
+	}
+	if (kept == 0) {
+		snprintf(err, errlen, "zone %s: no answer from %s, the primary "
+		    "%s (%s over UDP and TCP); is it running and reachable? "
+		    "check server = in [zone %.*s] of %s", z->apex, where,
+		    z->primary_name, why, (int)strlen(z->apex) - 1, z->apex,
 		    ctx->config_path);
 		return RESOLVE_ERR_DNS;
 	}

@@ -52,6 +52,14 @@ enum challenge_status	challenge_name_derive(const char *name,
 			    enum challenge_naming naming, char **out,
 			    char *err, size_t errlen);
 
+/*
+ * RFC 8555 8.4: the TXT value is base64url(SHA-256(key authorization)),
+ * unpadded. Writes it (43 characters and a NUL) into OUT. Returns 0, or -1
+ * if OpenSSL fails.
+ */
+int	challenge_value_from_keyauth(const char *keyauth,
+	    char out[CHALLENGE_VALUE_LEN + 1]);
+
 /* Checks that VALUE is a 43-character base64url digest. */
 enum challenge_status	challenge_value_check(const char *value,
 			    char *err, size_t errlen);

@@ -15,4 +15,8 @@ typedef int (*hook_fn)(int argc, char **argv, const struct run_opts *o);
 int	native_add(int argc, char **argv, const struct run_opts *o);
 int	native_remove(int argc, char **argv, const struct run_opts *o);
 
+/* hooks/lego.c: present|cleanup FQDN VALUE, and EXEC_MODE=RAW's "-- DOMAIN TOKEN KEYAUTH" */
+int	lego_present(int argc, char **argv, const struct run_opts *o);
+int	lego_cleanup(int argc, char **argv, const struct run_opts *o);
+
 #endif

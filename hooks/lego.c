@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * lego: `--dns exec` with EXEC_PATH pointing at the binary (also what the
+ * acme.sh dnsapi file calls). Default mode: `present|cleanup FQDN VALUE`,
+ * FQDN being the TXT owner lego computed (it may already have followed
+ * CNAMEs): used as given, CNAMEs from it still followed. EXEC_MODE=RAW:
+ * `present|cleanup -- DOMAIN TOKEN KEYAUTH`; the value is computed here.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "challenge.h"
+#include "hooks.h"
+#include "msg.h"
+#include "run.h"
+
+static int
+lego_usage(const char *cmd)
+{
+	msg_error("usage (lego --dns exec): acme-nsupdate %s FQDN VALUE, or "
+	    "with EXEC_MODE=RAW: acme-nsupdate %s -- DOMAIN TOKEN KEYAUTH",
+	    cmd, cmd);
+	return EXIT_USAGE;
+}
+
+static int
+lego_run(int argc, char **argv, const struct run_opts *o, enum run_op op)
+{
+	struct challenge_list l = { 0 };
+	char err[1024], value[CHALLENGE_VALUE_LEN + 1];
+	enum challenge_status st;
+	int status;
+
+	if (argc == 5 && strcmp(argv[1], "--") == 0) {
+		if (challenge_value_from_keyauth(argv[4], value) == -1) {
+			msg_error("%s: cannot compute the digest of the key "
+			    "authorization (OpenSSL failed)", argv[2]);
+			return EXIT_USAGE;
+		}
+		st = challenge_list_add(&l, argv[2], value,
+		    CHALLENGE_FROM_DOMAIN, err, sizeof(err));
+	} else if (argc == 3) {
+		st = challenge_list_add(&l, argv[1], argv[2], CHALLENGE_AS_GIVEN,
+		    err, sizeof(err));
+	} else {
+		return lego_usage(argv[0]);
+	}
+	if (st != CHALLENGE_OK) {
+		msg_error("%s", err);
+		challenge_list_free(&l);
+		return EXIT_USAGE;
+	}
+	status = run_challenges(o, &l, op);
+	challenge_list_free(&l);
+	return status;
+}
+
+int
+lego_present(int argc, char **argv, const struct run_opts *o)
+{
+	return lego_run(argc, argv, o, RUN_ADD);
+}
+
+int
+lego_cleanup(int argc, char **argv, const struct run_opts *o)
+{
+	return lego_run(argc, argv, o, RUN_REMOVE);
+}
