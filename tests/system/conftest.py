@@ -1,0 +1,213 @@
+# SPDX-License-Identifier: ISC
+"""System test fixtures: one BIND, one Knot and one PowerDNS primary per
+session (each started on first use, on its own 127.0.0.x, from the configs
+in contrib/), the TSIG keys they share, the agent binary, and a config file
+per test. Run by `make check-system`, in a network namespace of its own."""
+
+import os
+import socket
+import subprocess
+import time
+
+import pytest
+
+from servers import ADDRESSES, DEAD, KINDS, SILENT
+from servers.common import (ACME_KEY, ALGORITHMS, CHALLENGE_LABELS, ZONE,
+                            TsigKey, add_loopback_address, challenge_name,
+                            challenge_value)
+
+
+def pytest_sessionstart(session):
+    # The fixtures add 127.0.0.x addresses to lo and bind port 53: only in a
+    # namespace of our own (unshare --net), never on the host's network.
+    interfaces = sorted(name for _, name in socket.if_nameindex())
+    if os.geteuid() != 0 or interfaces != ["lo"]:
+        pytest.exit("tests/system must run as root in a private network namespace "
+                    f"(interfaces here: {', '.join(interfaces)}); use: make check-system",
+                    returncode=4)
+
+
+# --- keys and servers ------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def keys():
+    """acme-key. (hmac-sha256, the contrib configs' key) and one key per
+    TSIG algorithm, acme-hmac-md5. and so on; all granted the same names."""
+    found = {ACME_KEY: TsigKey.generate(ACME_KEY, "hmac-sha256")}
+    for algorithm in ALGORITHMS:
+        found[f"acme-{algorithm}."] = TsigKey.generate(f"acme-{algorithm}.", algorithm)
+    return found
+
+
+def _serve(kind, keys):
+    server = KINDS[kind](ADDRESSES[kind], keys,
+                         [challenge_name(label) for label in CHALLENGE_LABELS])
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def bind_server(keys):
+    yield from _serve("bind", keys)
+
+
+@pytest.fixture(scope="session")
+def knot_server(keys):
+    yield from _serve("knot", keys)
+
+
+@pytest.fixture(scope="session")
+def powerdns_server(keys):
+    yield from _serve("powerdns", keys)
+
+
+@pytest.fixture(params=sorted(KINDS))
+def primary(request):
+    """The primary under test: each scenario runs once per server kind."""
+    return request.getfixturevalue(f"{request.param}_server")
+
+
+@pytest.fixture
+def silent_address():
+    """An address where UDP and TCP port 53 are bound and never answered."""
+    add_loopback_address(SILENT)
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        udp.bind((SILENT, 53))
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        tcp.bind((SILENT, 53))
+        tcp.listen(16)
+        yield SILENT
+    finally:
+        udp.close()
+        tcp.close()
+
+
+@pytest.fixture
+def dead_address():
+    """An address on lo where nothing listens: port unreachable at once."""
+    add_loopback_address(DEAD)
+    return DEAD
+
+
+@pytest.fixture
+def value(request):
+    """value(tag): a DNS-01-shaped TXT value unique to this test and tag."""
+    return lambda tag: challenge_value(f"{request.node.nodeid} {tag}")
+
+
+# --- the agent -------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def agent_path():
+    path = os.environ.get("ACME_NSUPDATE_BIN")
+    if not path:
+        pytest.fail("ACME_NSUPDATE_BIN is not set; run: make check-system", pytrace=False)
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        pytest.fail(f"ACME_NSUPDATE_BIN={path}: no such executable; "
+                    "`make` builds it", pytrace=False)
+    return path
+
+
+class Result:
+    def __init__(self, argv, done, seconds):
+        self.argv = argv
+        self.returncode = done.returncode
+        self.stdout = done.stdout
+        self.stderr = done.stderr
+        self.seconds = seconds
+
+    def __str__(self):
+        return (f"$ {' '.join(self.argv)}\nexit {self.returncode} after "
+                f"{self.seconds:.2f} s\n--- stdout ---\n{self.stdout}"
+                f"--- stderr ---\n{self.stderr}")
+
+    def says(self, *fragments):
+        """Assert that stderr holds every fragment, in any case."""
+        text = self.stderr.lower()
+        for fragment in fragments:
+            assert fragment.lower() in text, f"stderr lacks {fragment!r}\n{self}"
+
+
+class Agent:
+    """acme-nsupdate run as ACME clients run it: a config file, a command,
+    its arguments. Every run is checked for secrets on stdout and stderr."""
+
+    def __init__(self, path, workdir):
+        self.path = path
+        self.workdir = workdir
+        self.secrets = set()
+        self.configs = 0
+
+    def key_file(self, key, mode=0o600):
+        """The key as tsig-keygen wrote it, in a file of its own."""
+        path = self.workdir / f"{key.name}key"
+        path.write_text(key.text)
+        path.chmod(mode)
+        return path
+
+    def config(self, primary, key=None, *, inline=False, server=None,
+               zone=ZONE, timeout=10):
+        """Write a config for PRIMARY: the primary is also the resolver.
+        SERVER overrides the [zone] server, ZONE the only [zone] section;
+        the key goes to a key file, or inline (ALG:NAME:SECRET)."""
+        key = key or primary.keys[ACME_KEY]
+        self.secrets.add(key.secret)
+        key_line = (f"key = {key.inline()}" if inline
+                    else f"key_file = {self.key_file(key)}")
+        self.configs += 1
+        path = self.workdir / f"acme-nsupdate-{self.configs}.ini"
+        path.write_text(
+            f"; {primary.kind} primary on {primary.address}\n"
+            "[defaults]\n"
+            f"resolver = {primary.address}\n"
+            f"timeout = {timeout}\n"
+            "\n"
+            f"[zone {zone.rstrip('.')}]\n"
+            f"server = {server or primary.address}\n"
+            f"{key_line}\n")
+        path.chmod(0o600)
+        return path
+
+    def write_config(self, text, name="acme-nsupdate.ini"):
+        """A config file from literal text (mode 600)."""
+        path = self.workdir / name
+        path.write_text(text)
+        path.chmod(0o600)
+        return path
+
+    def run(self, config, *args, timeout=60):
+        argv = [self.path, "-c", str(config), *args]
+        env = {k: v for k, v in os.environ.items() if k != "ACME_NSUPDATE_CONFIG"}
+        start = time.monotonic()
+        try:
+            done = subprocess.run(argv, capture_output=True, text=True,
+                                  timeout=timeout, env=env, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{' '.join(argv)}: still running after {timeout} s")
+        result = Result(argv, done, time.monotonic() - start)
+        for secret in self.secrets:
+            assert secret not in result.stdout, f"secret on stdout\n{result}"
+            assert secret not in result.stderr, f"secret on stderr\n{result}"
+        return result
+
+    def ok(self, config, *args):
+        result = self.run(config, *args)
+        assert result.returncode == 0, str(result)
+        return result
+
+    def fails(self, config, *args, status=1, timeout=60):
+        result = self.run(config, *args, timeout=timeout)
+        assert result.returncode == status, str(result)
+        return result
+
+
+@pytest.fixture
+def agent(agent_path, tmp_path):
+    return Agent(agent_path, tmp_path)
+
