@@ -242,6 +242,7 @@ challenge_list_free(struct challenge_list *l)
 		free(l->items[i].effective);
 		free(l->items[i].value);
 		free(l->items[i].zone_name);
+		free(l->items[i].zone_hint);
 	}
 	free(l->items);
 	l->items = NULL;
@@ -257,6 +258,21 @@ challenge_set_effective(struct challenge *c, const char *name)
 		return -1;
 	free(c->effective);
 	c->effective = copy;
+	return 0;
+}
+
+int
+challenge_set_hint(struct challenge *c, const char *effective,
+    const char *zone)
+{
+	char *z = strdup(zone);
+
+	if (z == NULL || challenge_set_effective(c, effective) == -1) {
+		free(z);
+		return -1;
+	}
+	free(c->zone_hint);
+	c->zone_hint = z;
 	return 0;
 }
 

@@ -22,6 +22,25 @@ static const struct {
 	{ "remove", native_remove },
 	{ "present", lego_present },
 	{ "cleanup", lego_cleanup },
+	{ "certbot-auth", certbot_auth },
+	{ "certbot-cleanup", certbot_cleanup },
+	{ "deploy_challenge", dehydrated_deploy },
+	{ "clean_challenge", dehydrated_clean },
+	{ "begin", uacme_begin },
+	{ "done", uacme_end },
+	{ "failed", uacme_end },
+	/* dehydrated's other hooks, and its probe that unknown names are ignored */
+	{ "deploy_cert", dehydrated_ignore },
+	{ "deploy_ocsp", dehydrated_ignore },
+	{ "unchanged_cert", dehydrated_ignore },
+	{ "invalid_challenge", dehydrated_ignore },
+	{ "request_failure", dehydrated_ignore },
+	{ "generate_csr", dehydrated_ignore },
+	{ "startup_hook", dehydrated_ignore },
+	{ "exit_hook", dehydrated_ignore },
+	{ "sync_cert", dehydrated_ignore },
+	{ "this_hookscript_is_broken__dehydrated_is_working_fine__please_ignore_unknown_hooks_in_your_script",
+	    dehydrated_ignore },
 };
 
 static void

@@ -128,6 +128,30 @@ host_port_split(const char *spec, uint16_t dflt, char *host, size_t hostlen,
 	return 0;
 }
 
+/* The zone's SOA MNAME from the resolvers (the zone exists). */
+static int
+soa_mname(const struct run_ctx *ctx, struct zone_target *z, char *why,
+    size_t whylen)
+{
+	const ldns_rr *soa = NULL;
+	ldns_pkt *p;
+
+	stub_ask(ctx, z->apex, LDNS_RR_TYPE_SOA, &p, why, whylen);
+	if (p == NULL)
+		return -1;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(ldns_pkt_answer(p)); i++)
+		if (ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), i)) ==
+		    LDNS_RR_TYPE_SOA)
+			soa = ldns_rr_list_rr(ldns_pkt_answer(p), i);
+	if (soa != NULL && ldns_rr_rd_count(soa) > 0)
+		z->primary_name = ldns_rdf2str(ldns_rr_rdf(soa, 0));
+	else
+		snprintf(why, whylen, "the resolvers return no SOA for %s",
+		    z->apex);
+	ldns_pkt_free(p);
+	return z->primary_name != NULL ? 0 : -1;
+}
+
 /* The primary: server = (address or name), else the SOA MNAME. */
 static enum resolve_status
 primary_find(const struct run_ctx *ctx, struct zone_target *z, char *err,
@@ -158,11 +182,13 @@ primary_find(const struct run_ctx *ctx, struct zone_target *z, char *err,
 		}
 	} else if (z->primary_name != NULL) {
 		snprintf(host, sizeof(host), "%s", z->primary_name);
+	} else if (soa_mname(ctx, z, why, sizeof(why)) == 0) {
+		snprintf(host, sizeof(host), "%s", z->primary_name);
 	} else {
-		snprintf(err, errlen, "zone %s: no SOA MNAME to find the "
-		    "primary by; set server = in [zone %.*s] of %s", z->apex,
-		    apexlen, z->apex, ctx->config_path);
-		return RESOLVE_ERR_CONFIG;
+		snprintf(err, errlen, "zone %s: cannot find its primary (%s); "
+		    "set server = in [zone %.*s] of %s", z->apex, why, apexlen,
+		    z->apex, ctx->config_path);
+		return RESOLVE_ERR_DNS;
 	}
 	if (stub_addresses(ctx, host, port, &z->primaries, &z->n_primaries,
 	    why, sizeof(why)) == -1) {
@@ -387,6 +413,39 @@ report_chain(const struct challenge *c, const struct chain *ch)
 	    chain_text(ch, text, sizeof(text)), ch->zones[ch->n - 1]);
 }
 
+/*
+ * A hint from an earlier run (certbot's auth output) is used only if its
+ * zone has a [zone] section of its own that holds the effective name.
+ */
+static int
+hint_usable(const struct run_ctx *ctx, const struct challenge *c)
+{
+	const struct zone_conf *zc;
+
+	if (c->zone_hint == NULL)
+		return 0;
+	zc = config_zone_for(ctx->cfg, c->effective);
+	return zc != NULL && strcasecmp(zc->name, c->zone_hint) == 0;
+}
+
+static enum resolve_status
+plan_add_hinted(const struct run_ctx *ctx, struct zone_plan *plan,
+    struct challenge *c, size_t idx)
+{
+	const struct zone_conf *zc = config_zone_for(ctx->cfg, c->effective);
+	struct zone_target *z;
+
+	free(c->zone_name);
+	c->zone = zc;
+	if ((c->zone_name = strdup(zc->name)) == NULL ||
+	    (z = plan_target_for(plan, zc, NULL)) == NULL ||
+	    target_add_member(z, idx) == -1)
+		return RESOLVE_ERR_NOMEM;
+	msg_verbose("%s: zone %s, as the earlier run found it", c->effective,
+	    zc->name);
+	return RESOLVE_OK;
+}
+
 /* Follows each challenge's chain and groups the challenges by zone. */
 static enum resolve_status
 plan_group(const struct run_ctx *ctx, struct zone_cache *cache,
@@ -402,6 +461,10 @@ plan_group(const struct run_ctx *ctx, struct zone_cache *cache,
 		struct chain ch;
 		enum chain_status cs;
 
+		if (hint_usable(ctx, c)) {
+			st = plan_add_hinted(ctx, plan, c, i);
+			continue;
+		}
 		cs = chain_follow(ctx, cache, c->name, &ch, why, sizeof(why));
 		if (cs != CHAIN_OK) {
 			/* Most often the name is simply not one of ours: say so too. */

@@ -76,6 +76,16 @@ run_updates(const struct run_ctx *ctx, const struct zone_plan *plan,
 	return status;
 }
 
+/* Machine-readable results: what a later cleanup needs to skip resolving. */
+static void
+print_results(const struct challenge_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		printf("%s %s %s %s\n", RUN_RESULT_TAG, l->items[i].name,
+		    l->items[i].effective, l->items[i].zone_name);
+	fflush(stdout);
+}
+
 /* Waits until every authoritative server shows the change; undoes an add that does not propagate. */
 static int
 run_wait(const struct run_ctx *ctx, const struct zone_plan *plan,
@@ -129,6 +139,8 @@ run_challenges(const struct run_opts *o, struct challenge_list *l,
 		goto out;
 	if (op == RUN_ADD || o->wait_remove)
 		status = run_wait(&ctx, &plan, l, op);
+	if (status == 0 && op == RUN_ADD && o->print_results)
+		print_results(l);
 out:
 	zone_plan_free(&plan);
 	run_ctx_free(&ctx);

@@ -21,6 +21,7 @@ struct challenge {
 	char	*value;		/* owned: the TXT value */
 	const struct zone_conf *zone;	/* borrowed from the config; set by resolve */
 	char	*zone_name;	/* owned: apex of the zone holding effective */
+	char	*zone_hint;	/* owned or NULL: effective's zone as an earlier run found it */
 };
 
 struct challenge_list {
@@ -78,6 +79,14 @@ void	challenge_list_free(struct challenge_list *l);
 
 /* Sets C->effective to a copy of NAME. Returns 0, or -1 on ENOMEM. */
 int	challenge_set_effective(struct challenge *c, const char *name);
+
+/*
+ * Records what an earlier run found (certbot hands the auth hook's output
+ * to the cleanup hook): the effective name and its zone, so that resolving
+ * can skip following the chain. Returns 0, or -1 on ENOMEM.
+ */
+int	challenge_set_hint(struct challenge *c, const char *effective,
+	    const char *zone);
 
 /*
  * The subject of messages: "NAME -> EFFECTIVE", or "NAME" when they are

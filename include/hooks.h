@@ -19,4 +19,17 @@ int	native_remove(int argc, char **argv, const struct run_opts *o);
 int	lego_present(int argc, char **argv, const struct run_opts *o);
 int	lego_cleanup(int argc, char **argv, const struct run_opts *o);
 
+/* hooks/certbot.c: --manual-auth-hook / --manual-cleanup-hook */
+int	certbot_auth(int argc, char **argv, const struct run_opts *o);
+int	certbot_cleanup(int argc, char **argv, const struct run_opts *o);
+
+/* hooks/dehydrated.c: HOOK (HOOK_CHAIN=yes too); other hook names do nothing */
+int	dehydrated_deploy(int argc, char **argv, const struct run_opts *o);
+int	dehydrated_clean(int argc, char **argv, const struct run_opts *o);
+int	dehydrated_ignore(int argc, char **argv, const struct run_opts *o);
+
+/* hooks/uacme.c: begin|done|failed TYPE IDENT TOKEN AUTH */
+int	uacme_begin(int argc, char **argv, const struct run_opts *o);
+int	uacme_end(int argc, char **argv, const struct run_opts *o);
+
 #endif

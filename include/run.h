@@ -20,7 +20,14 @@ enum run_op {
 struct run_opts {
 	const char	*config_path;	/* borrowed: -c FILE, or NULL */
 	int		 wait_remove;	/* --wait: remove waits until no server serves it */
+	int		 print_results;	/* after an add, one line per challenge on stdout */
 };
+
+/*
+ * The stdout line of print_results, also read back by adapters (certbot's
+ * CERTBOT_AUTH_OUTPUT): "acme-nsupdate NAME EFFECTIVE ZONE", absolute names.
+ */
+#define RUN_RESULT_TAG	"acme-nsupdate"
 
 /*
  * Loads the config, resolves, updates every zone (one UPDATE per zone) and,

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * certbot: --manual-auth-hook "acme-nsupdate certbot-auth" and
+ * --manual-cleanup-hook "acme-nsupdate certbot-cleanup". certbot runs every
+ * auth hook, one at a time, before it answers any challenge, and sets
+ * CERTBOT_REMAINING_CHALLENGES (certbot >= 1.4): the values of a run are
+ * kept in a private spool file and sent on the last call, one UPDATE per
+ * zone and one wait. What the auth hook prints comes back to the cleanup
+ * hook as CERTBOT_AUTH_OUTPUT: the effective name and zone, so cleanup
+ * does not follow the chain again.
+ */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "challenge.h"
+#include "hooks.h"
+#include "msg.h"
+#include "run.h"
+
+#define SPOOL_STALE_S	600	/* an older spool belongs to a run that died */
+
+static int
+certbot_usage(const char *cmd, const char *missing)
+{
+	msg_error("%s: %s is not set; certbot sets it when it runs "
+	    "--manual-auth-hook \"acme-nsupdate certbot-auth\" and "
+	    "--manual-cleanup-hook \"acme-nsupdate certbot-cleanup\"", cmd,
+	    missing);
+	return EXIT_USAGE;
+}
+
+/*
+ * The spool directory: $XDG_RUNTIME_DIR/acme-nsupdate, else
+ * /tmp/acme-nsupdate-UID; ours alone (owner, mode 0700, not a link).
+ */
+static int
+spool_dir(char *buf, size_t len)
+{
+	const char *run = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+
+	if (run != NULL && run[0] == '/')
+		snprintf(buf, len, "%s/acme-nsupdate", run);
+	else
+		snprintf(buf, len, "/tmp/acme-nsupdate-%u", (unsigned)geteuid());
+	if (mkdir(buf, 0700) == -1 && errno != EEXIST)
+		return -1;
+	if (lstat(buf, &st) == -1 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0)
+		return -1;
+	return 0;
+}
+
+/* One spool per certificate run: named after the hash of CERTBOT_ALL_DOMAINS. */
+static int
+spool_path(const char *all_domains, char *buf, size_t len)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen;
+	char dir[512];
+
+	if (spool_dir(dir, sizeof(dir)) == -1 ||
+	    EVP_Digest(all_domains, strlen(all_domains), md, &mdlen,
+	    EVP_sha256(), NULL) != 1)
+		return -1;
+	snprintf(buf, len, "%s/certbot-%02x%02x%02x%02x%02x%02x%02x%02x", dir,
+	    md[0], md[1], md[2], md[3], md[4], md[5], md[6], md[7]);
+	return 0;
+}
+
+static int
+spool_is_stale(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == -1 || time(NULL) - st.st_mtime > SPOOL_STALE_S;
+}
+
+static int
+spool_append(const char *path, const char *domain, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	FILE *f;
+
+	if (fd == -1)
+		return -1;
+	if (spool_is_stale(fd) && ftruncate(fd, 0) == -1) {
+		close(fd);
+		return -1;
+	}
+	if ((f = fdopen(fd, "a")) == NULL) {
+		close(fd);
+		return -1;
+	}
+	fprintf(f, "%s %s\n", domain, value);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* Adds the spooled pairs of a fresh spool to L and removes the file. */
+static int
+spool_take(const char *path, struct challenge_list *l, char *err,
+    size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	char line[600], domain[300], value[100];
+	FILE *f;
+	int rc = 0;
+
+	if (fd == -1)
+		return errno == ENOENT ? 0 : -1;
+	unlink(path);
+	if (spool_is_stale(fd) || (f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return 0;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%299s %99s", domain, value) != 2)
+			continue;
+		if (challenge_list_add(l, domain, value, CHALLENGE_FROM_DOMAIN,
+		    err, errlen) != CHALLENGE_OK)
+			rc = -1;
+	}
+	fclose(f);
+	return rc;
+}
+
+int
+certbot_auth(int argc, char **argv, const struct run_opts *o)
+{
+	const char *domain = getenv("CERTBOT_DOMAIN");
+	const char *value = getenv("CERTBOT_VALIDATION");
+	const char *remaining = getenv("CERTBOT_REMAINING_CHALLENGES");
+	const char *all = getenv("CERTBOT_ALL_DOMAINS");
+	struct challenge_list l = { 0 };
+	struct run_opts ro = *o;
+	char err[1024], path[600];
+	int batch, status = EXIT_USAGE;
+
+	(void)argc;
+	if (domain == NULL)
+		return certbot_usage(argv[0], "CERTBOT_DOMAIN");
+	if (value == NULL)
+		return certbot_usage(argv[0], "CERTBOT_VALIDATION");
+	/* certbot before 1.4 sets neither: one update per call. */
+	batch = remaining != NULL && all != NULL &&
+	    spool_path(all, path, sizeof(path)) == 0;
+	if (challenge_value_check(value, err, sizeof(err)) != CHALLENGE_OK) {
+		msg_error("%s: %s", domain, err);
+		return EXIT_USAGE;
+	}
+	if (batch && atoi(remaining) > 0) {
+		if (spool_append(path, domain, value) == 0) {
+			msg_progress("%s: queued; the update goes out with the "
+			    "last of this run's %s more challenge(s)", domain,
+			    remaining);
+			return 0;
+		}
+		msg_warn("%s: cannot write the spool %s (%s); updating now",
+		    domain, path, strerror(errno));
+	}
+	if (batch && spool_take(path, &l, err, sizeof(err)) == -1) {
+		msg_error("%s", err);
+		goto out;
+	}
+	if (challenge_list_add(&l, domain, value, CHALLENGE_FROM_DOMAIN, err,
+	    sizeof(err)) != CHALLENGE_OK) {
+		msg_error("%s", err);
+		goto out;
+	}
+	ro.print_results = 1;
+	status = run_challenges(&ro, &l, RUN_ADD);
+out:
+	challenge_list_free(&l);
+	return status;
+}
+
+/* Takes the effective name and zone from the auth hook's result line for C. */
+static void
+hint_from_auth_output(struct challenge *c, const char *output)
+{
+	const char *p = output;
+
+	while (p != NULL && *p != '\0') {
+		char tag[32], name[300], effective[300], zone[300];
+
+		if (sscanf(p, "%31s %299s %299s %299s", tag, name, effective,
+		    zone) == 4 && strcmp(tag, RUN_RESULT_TAG) == 0 &&
+		    strcmp(name, c->name) == 0) {
+			if (challenge_set_hint(c, effective, zone) == -1)
+				msg_warn("%s: out of memory reading "
+				    "CERTBOT_AUTH_OUTPUT", c->domain);
+			return;
+		}
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	}
+}
+
+int
+certbot_cleanup(int argc, char **argv, const struct run_opts *o)
+{
+	const char *domain = getenv("CERTBOT_DOMAIN");
+	const char *value = getenv("CERTBOT_VALIDATION");
+	const char *output = getenv("CERTBOT_AUTH_OUTPUT");
+	struct challenge_list l = { 0 };
+	char err[1024];
+	int status;
+
+	(void)argc;
+	if (domain == NULL)
+		return certbot_usage(argv[0], "CERTBOT_DOMAIN");
+	if (value == NULL)
+		return certbot_usage(argv[0], "CERTBOT_VALIDATION");
+	if (challenge_list_add(&l, domain, value, CHALLENGE_FROM_DOMAIN, err,
+	    sizeof(err)) != CHALLENGE_OK) {
+		msg_error("%s", err);
+		challenge_list_free(&l);
+		return EXIT_USAGE;
+	}
+	if (output != NULL)
+		hint_from_auth_output(&l.items[0], output);
+	status = run_challenges(o, &l, RUN_REMOVE);
+	challenge_list_free(&l);
+	return status;
+}
