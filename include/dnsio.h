@@ -75,6 +75,10 @@ void	dnsio_opts_default(struct dnsio_opts *o);
  * Each query's status says how it ended. Returns DNSIO_NOMEM if the run
  * itself could not be set up, else DNSIO_OK. Goes through dnsio_transport,
  * so unit tests can script replies.
+ * The out fields are reset first as by dnsio_query_clear (a reply left by
+ * an earlier call is freed), so they must start zeroed and a query array
+ * can be run again. O NULL: defaults. A query that is not a DNS message
+ * ends in DNSIO_NETERR with err EINVAL (EMSGSIZE over 65535 bytes).
  */
 enum dnsio_status	dnsio_exchange(struct dnsio_query *q, size_t n,
 			    const struct dnsio_opts *o);
