@@ -34,7 +34,6 @@ struct hop {
 	char		*target;	/* owned */
 	char		*zone;		/* owned */
 	char		*mname;		/* owned */
-	const char	*server;	/* borrowed: the answering server's text */
 };
 
 static void
@@ -83,32 +82,29 @@ const struct zone_servers *
 zone_cache_get(const struct zone_cache *cache, const char *apex)
 {
 	for (size_t i = 0; i < cache->n; i++)
-		if (strcasecmp(cache->zones[i].apex, apex) == 0)
-			return &cache->zones[i];
+		if (strcasecmp(cache->zones[i]->apex, apex) == 0)
+			return cache->zones[i];
 	return NULL;
 }
 
-/* Takes ADDRS. */
+/* Takes ADDRS. The entry stays where it is while the cache grows. */
 static const struct zone_servers *
 zone_cache_put(struct zone_cache *cache, const char *apex,
     struct dns_server *addrs, size_t n)
 {
-	struct zone_servers *z;
+	struct zone_servers **zones, *z = calloc(1, sizeof(*z));
 
-	z = reallocarray(cache->zones, cache->n + 1, sizeof(*z));
-	if (z == NULL) {
-		free(addrs);
-		return NULL;
-	}
-	cache->zones = z;
-	z = &cache->zones[cache->n];
-	if ((z->apex = strdup(apex)) == NULL) {
+	zones = reallocarray(cache->zones, cache->n + 1, sizeof(*zones));
+	if (zones != NULL)
+		cache->zones = zones;
+	if (z == NULL || zones == NULL || (z->apex = strdup(apex)) == NULL) {
+		free(z);
 		free(addrs);
 		return NULL;
 	}
 	z->addrs = addrs;
 	z->n = n;
-	cache->n++;
+	cache->zones[cache->n++] = z;
 	return z;
 }
 
@@ -390,10 +386,8 @@ hop_ask(const struct run_ctx *ctx, struct zone_cache *cache, const char *name,
 		    ldns_pkt_get_rcode(q.reply) == LDNS_RCODE_SERVFAIL)
 			servfail = 1;
 		question_clear(&q);
-		if (h->kind != HOP_FAIL) {
-			h->server = zs->addrs[i].text;
+		if (h->kind != HOP_FAIL)
 			return CHAIN_OK;
-		}
 		if (servfail)
 			snprintf(err, errlen, "SERVFAIL from %s for %s (zone %s): "
 			    "the server could not answer for the name at all; "
@@ -622,8 +616,9 @@ void
 zone_cache_free(struct zone_cache *cache)
 {
 	for (size_t i = 0; i < cache->n; i++) {
-		free(cache->zones[i].apex);
-		free(cache->zones[i].addrs);
+		free(cache->zones[i]->apex);
+		free(cache->zones[i]->addrs);
+		free(cache->zones[i]);
 	}
 	free(cache->zones);
 	cache->zones = NULL;

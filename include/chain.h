@@ -25,8 +25,8 @@ struct zone_servers {
 };
 
 struct zone_cache {
-	struct zone_servers	*zones;		/* owned array */
-	size_t			 n;
+	struct zone_servers	**zones;	/* owned array of owned entries: */
+	size_t			 n;		/* an entry never moves once made */
 };
 
 struct chain {

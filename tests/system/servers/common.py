@@ -46,6 +46,7 @@ CHALLENGE_LABELS = (
     "",                 # _acme-challenge.example.test: a domain and its wildcard
     "a",                # holds an unrelated TXT in the zone
     "badsig", "badkey", "down", "silent", "nozone", "lp",
+    "cb",               # test_cli.py: certbot's batched auth hook
 ) + tuple(f"alg-{a}" for a in ALGORITHMS) + tuple(f"py-{a}" for a in ALGORITHMS)
 
 # Zone content the tests rely on (zones/example.test.zone.in).
