@@ -174,7 +174,7 @@ list_contains(const struct challenge_list *l, const char *name,
 {
 	for (size_t i = 0; i < l->n; i++)
 		if (strcmp(l->items[i].name, name) == 0 &&
-		    strcmp(l->items[i].value, value) == 0)
+		    strcmp(l->items[i].value, value != NULL ? value : "") == 0)
 			return 1;
 	return 0;
 }
@@ -205,7 +205,9 @@ challenge_list_add(struct challenge_list *l, const char *name,
 	if ((st = challenge_name_derive(name, naming, &c.name, why,
 	    sizeof(why))) != CHALLENGE_OK)
 		goto fail;
-	if ((st = challenge_value_check(value, why, sizeof(why))) != CHALLENGE_OK)
+	/* No value: a name to look at only (check, setup). */
+	if (value != NULL &&
+	    (st = challenge_value_check(value, why, sizeof(why))) != CHALLENGE_OK)
 		goto fail;
 	if (list_contains(l, c.name, value)) {
 		free(c.name);
@@ -213,7 +215,7 @@ challenge_list_add(struct challenge_list *l, const char *name,
 	}
 	c.domain = strdup(name);
 	c.effective = strdup(c.name);
-	c.value = strdup(value);
+	c.value = strdup(value != NULL ? value : "");
 	if (c.domain == NULL || c.effective == NULL || c.value == NULL ||
 	    list_grow(l) == -1) {
 		st = CHALLENGE_ERR_NOMEM;

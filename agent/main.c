@@ -20,6 +20,7 @@ static const struct {
 } commands[] = {
 	{ "add", native_add },
 	{ "remove", native_remove },
+	{ "check", native_check },
 	{ "present", lego_present },
 	{ "cleanup", lego_cleanup },
 	{ "certbot-auth", certbot_auth },

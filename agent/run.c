@@ -8,10 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ldns/ldns.h>
+
 #include "challenge.h"
 #include "clock.h"
+#include "key.h"
 #include "config.h"
 #include "msg.h"
+#include "query.h"
 #include "resolve.h"
 #include "run.h"
 #include "update.h"
@@ -76,6 +80,89 @@ run_updates(const struct run_ctx *ctx, const struct zone_plan *plan,
 	return status;
 }
 
+/* How many TXT records P holds at NAME (absolute). */
+static size_t
+txt_count(const ldns_pkt *p, const char *name)
+{
+	ldns_rr_list *an = ldns_pkt_answer(p);
+	ldns_rdf *owner = NULL;
+	size_t n = 0;
+
+	if (ldns_str2rdf_dname(&owner, name) != LDNS_STATUS_OK)
+		return 0;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++)
+		n += ldns_rr_get_type(ldns_rr_list_rr(an, i)) == LDNS_RR_TYPE_TXT &&
+		    ldns_dname_compare(ldns_rr_owner(ldns_rr_list_rr(an, i)),
+		    owner) == 0;
+	ldns_rdf_deep_free(owner);
+	return n;
+}
+
+/* check: what every authoritative server of Z serves at each effective name now. */
+static int
+run_check_zone(const struct run_ctx *ctx, const struct zone_target *z,
+    const struct challenge_list *l)
+{
+	size_t n = z->n_auths * z->n_members, k = 0;
+	struct question *q = calloc(n > 0 ? n : 1, sizeof(*q));
+	struct dnsio_opts o;
+	int status = 0;
+
+	if (q == NULL) {
+		msg_error("out of memory");
+		return EXIT_DNS;
+	}
+	for (size_t a = 0; a < z->n_auths; a++)
+		for (size_t m = 0; m < z->n_members; m++, k++) {
+			q[k].name = l->items[z->members[m]].effective;
+			q[k].type = LDNS_RR_TYPE_TXT;
+			q[k].server = &z->auths[a];
+		}
+	run_ctx_io_opts(ctx, &o);
+	if (query_run(q, n, &o) == -1) {
+		free(q);
+		msg_error("out of memory");
+		return EXIT_DNS;
+	}
+	for (k = 0; k < n; k++) {
+		const char *name = q[k].name;
+		int nl = (int)strlen(name) - 1;
+
+		if (q[k].reply == NULL || !ldns_pkt_aa(q[k].reply)) {
+			msg_warn("zone %s: %s gives no authoritative answer for "
+			    "%.*s (%s); the CA may ask it", z->apex,
+			    q[k].server->text, nl, name, q[k].reply == NULL ?
+			    question_failure(&q[k]) : "not authoritative");
+			status = EXIT_DNS;
+		} else {
+			msg_progress("zone %s: %s serves %zu TXT at %.*s (%s)",
+			    z->apex, q[k].server->text,
+			    txt_count(q[k].reply, name), nl, name,
+			    query_rcode_name(ldns_pkt_get_rcode(q[k].reply)));
+		}
+		question_clear(&q[k]);
+	}
+	free(q);
+	return status;
+}
+
+static int
+run_check(const struct run_ctx *ctx, const struct zone_plan *plan,
+    const struct challenge_list *l)
+{
+	int status = 0;
+
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct zone_target *z = &plan->zones[i];
+
+		msg_progress("zone %s: key %s (%s) from the config", z->apex,
+		    z->conf->key->name, key_alg_name(z->conf->key->alg));
+		if (run_check_zone(ctx, z, l) != 0)
+			status = EXIT_DNS;
+	}
+	return status;
+}
+
 /* Machine-readable results: what a later cleanup needs to skip resolving. */
 static void
 print_results(const struct challenge_list *l)
@@ -133,6 +220,11 @@ run_challenges(const struct run_opts *o, struct challenge_list *l,
 	default:
 		msg_error("%s", err);
 		status = EXIT_DNS;
+		goto out;
+	}
+	if (op == RUN_CHECK) {
+		if ((status = run_check(&ctx, &plan, l)) == 0)
+			print_results(l);
 		goto out;
 	}
 	if ((status = run_updates(&ctx, &plan, l, op)) != 0)

@@ -45,6 +45,33 @@ out:
 }
 
 int
+native_check(int argc, char **argv, const struct run_opts *o)
+{
+	struct challenge_list l = { 0 };
+	char err[1024];
+	int status = EXIT_USAGE;
+
+	if (argc < 2) {
+		msg_error("usage: acme-nsupdate check DOMAIN...");
+		return EXIT_USAGE;
+	}
+	/* A diagnosis: show each stage's result unless -q was given. */
+	if (msg_verbosity == 1)
+		msg_verbosity = 2;
+	for (int i = 1; i < argc; i++) {
+		if (challenge_list_add(&l, argv[i], NULL, CHALLENGE_FROM_DOMAIN,
+		    err, sizeof(err)) != CHALLENGE_OK) {
+			msg_error("%s", err);
+			goto out;
+		}
+	}
+	status = run_challenges(o, &l, RUN_CHECK);
+out:
+	challenge_list_free(&l);
+	return status;
+}
+
+int
 native_add(int argc, char **argv, const struct run_opts *o)
 {
 	return native_pairs(argc, argv, o, RUN_ADD);

@@ -18,7 +18,7 @@ struct challenge {
 	char	*domain;	/* owned: what the client named, as given */
 	char	*name;		/* owned: challenge name, lower case, absolute */
 	char	*effective;	/* owned: where the TXT is written, after CNAMEs */
-	char	*value;		/* owned: the TXT value */
+	char	*value;		/* owned: the TXT value ("" for check and setup) */
 	const struct zone_conf *zone;	/* borrowed from the config; set by resolve */
 	char	*zone_name;	/* owned: apex of the zone holding effective */
 	char	*zone_hint;	/* owned or NULL: effective's zone as an earlier run found it */
@@ -68,7 +68,8 @@ enum challenge_status	challenge_value_check(const char *value,
 /*
  * Adds (NAME, VALUE) after the checks above; a pair already in the list is
  * not added twice. Strings are copied. effective starts as the challenge
- * name. On failure err starts with NAME.
+ * name. VALUE NULL adds a name to look at only (value ""). On failure err
+ * starts with NAME.
  */
 enum challenge_status	challenge_list_add(struct challenge_list *l,
 			    const char *name, const char *value,

@@ -14,6 +14,8 @@ typedef int (*hook_fn)(int argc, char **argv, const struct run_opts *o);
 /* hooks/native.c: add NAME VALUE [NAME VALUE]... / remove ... */
 int	native_add(int argc, char **argv, const struct run_opts *o);
 int	native_remove(int argc, char **argv, const struct run_opts *o);
+/* check DOMAIN...: the read path and what every server serves, nothing changed */
+int	native_check(int argc, char **argv, const struct run_opts *o);
 
 /* hooks/lego.c: present|cleanup FQDN VALUE, and EXEC_MODE=RAW's "-- DOMAIN TOKEN KEYAUTH" */
 int	lego_present(int argc, char **argv, const struct run_opts *o);

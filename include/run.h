@@ -14,7 +14,8 @@
 
 enum run_op {
 	RUN_ADD,
-	RUN_REMOVE
+	RUN_REMOVE,
+	RUN_CHECK	/* resolve and ask every server; change nothing */
 };
 
 struct run_opts {
