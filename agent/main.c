@@ -13,6 +13,7 @@
 #include "hooks.h"
 #include "msg.h"
 #include "run.h"
+#include "setup.h"
 
 static const struct {
 	const char	*command;
@@ -21,6 +22,7 @@ static const struct {
 	{ "add", native_add },
 	{ "remove", native_remove },
 	{ "check", native_check },
+	{ "setup", setup_main },
 	{ "present", lego_present },
 	{ "cleanup", lego_cleanup },
 	{ "certbot-auth", certbot_auth },
@@ -61,7 +63,8 @@ usage(FILE *f)
 	    "  begin|done|failed TYPE IDENT TOKEN AUTH\n"
 	    "                                     uacme -h\n"
 	    "  check DOMAIN...                    diagnose without changing anything\n"
-	    "  setup ...                          print the CNAMEs, key and grants to create\n"
+	    "  setup [--alias ZONE] [--key NAME] DOMAIN...\n"
+	    "                                     print the CNAMEs, key and grants to create\n"
 	    "\n"
 	    "NAME is a domain, *.domain or an _acme-challenge name; VALUE the\n"
 	    "43-character base64url digest from the CA.\n"

@@ -140,3 +140,37 @@ def test_certbot_batches_one_run_into_one_update(bind_server, agent, value,
         assert done.returncode == 0, done
     assert "as the earlier run found it" in done.stderr
     assert bind_server.txt(name) == set()
+
+
+def test_setup_prints_cnames_key_and_grants(agent_path, tmp_path):
+    done = run(agent_path, "setup", "--alias", "acme.example.net",
+               "example.org", "*.example.org", config=tmp_path / "none.ini")
+    assert done.returncode == 0, done
+    out = done.stdout
+    assert "tsig-keygen -a hmac-sha256 acme-key." in out
+    # The wildcard and its base share one CNAME.
+    assert out.count("_acme-challenge.example.org.\tIN CNAME\t"
+                     "example.org.acme.example.net.") == 1
+    assert "[zone acme.example.net]" in out
+    assert "grant acme-key. zonesub TXT;" in out
+    assert "update-type: TXT" in out
+
+
+def test_setup_looks_up_where_challenges_land(bind_server, agent):
+    config = agent.config(bind_server)
+    done = run(agent.path, "setup", "a.example.test", config=config)
+    assert done.returncode == 0, done
+    name = challenge_name("a")
+    assert f"grant acme-key. name {name} TXT;" in done.stdout
+    assert "[zone example.test]" in done.stdout
+
+
+def test_check_reports_without_changing(bind_server, agent):
+    config = agent.config(bind_server)
+    serial = bind_server.serial()
+    done = agent.ok(config, "check", "a.example.test")
+    name = challenge_name("a")
+    assert f"acme-nsupdate {name} {name} example.test." in done.stdout
+    done.says(f"{bind_server.address} port 53 serves 1 TXT at {name.rstrip('.')}")
+    assert bind_server.serial() == serial
+    assert bind_server.txt(name) == {UNRELATED_TXT}
