@@ -6,8 +6,6 @@
  * sends at start-up to check that unknown names are ignored, does nothing.
  */
 
-#include <stdio.h>
-
 #include "challenge.h"
 #include "hooks.h"
 #include "msg.h"
@@ -16,27 +14,14 @@
 static int
 dehydrated_run(int argc, char **argv, const struct run_opts *o, enum run_op op)
 {
-	struct challenge_list l = { 0 };
-	char err[1024];
-	int status = EXIT_USAGE;
-
 	if (argc < 4 || (argc - 1) % 3 != 0) {
 		msg_error("usage (dehydrated HOOK): acme-nsupdate %s DOMAIN "
 		    "TOKEN VALUE [DOMAIN TOKEN VALUE]...", argv[0]);
 		return EXIT_USAGE;
 	}
 	/* The token names the HTTP-01 file; DNS-01 needs only domain and value. */
-	for (int i = 1; i + 2 < argc; i += 3) {
-		if (challenge_list_add(&l, argv[i], argv[i + 2],
-		    CHALLENGE_FROM_DOMAIN, err, sizeof(err)) != CHALLENGE_OK) {
-			msg_error("%s", err);
-			goto out;
-		}
-	}
-	status = run_challenges(o, &l, op);
-out:
-	challenge_list_free(&l);
-	return status;
+	return run_words(o, op, argv + 1, argc - 1, 3, 0, 2,
+	    CHALLENGE_FROM_DOMAIN);
 }
 
 int

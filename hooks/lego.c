@@ -7,7 +7,6 @@
  * `present|cleanup -- DOMAIN TOKEN KEYAUTH`; the value is computed here.
  */
 
-#include <stdio.h>
 #include <string.h>
 
 #include "challenge.h"
@@ -27,33 +26,22 @@ lego_usage(const char *cmd)
 static int
 lego_run(int argc, char **argv, const struct run_opts *o, enum run_op op)
 {
-	struct challenge_list l = { 0 };
-	char err[1024], value[CHALLENGE_VALUE_LEN + 1];
-	enum challenge_status st;
-	int status;
+	char value[CHALLENGE_VALUE_LEN + 1];
+	char *pair[2];
 
-	if (argc == 5 && strcmp(argv[1], "--") == 0) {
-		if (challenge_value_from_keyauth(argv[4], value) == -1) {
-			msg_error("%s: cannot compute the digest of the key "
-			    "authorization (OpenSSL failed)", argv[2]);
-			return EXIT_USAGE;
-		}
-		st = challenge_list_add(&l, argv[2], value,
-		    CHALLENGE_FROM_DOMAIN, err, sizeof(err));
-	} else if (argc == 3) {
-		st = challenge_list_add(&l, argv[1], argv[2], CHALLENGE_AS_GIVEN,
-		    err, sizeof(err));
-	} else {
+	if (argc == 3)
+		return run_words(o, op, argv + 1, 2, 2, 0, 1, CHALLENGE_AS_GIVEN);
+	if (argc != 5 || strcmp(argv[1], "--") != 0)
 		return lego_usage(argv[0]);
-	}
-	if (st != CHALLENGE_OK) {
-		msg_error("%s", err);
-		challenge_list_free(&l);
+	/* RAW: -- DOMAIN TOKEN KEYAUTH; the TXT value is computed here. */
+	if (challenge_value_from_keyauth(argv[4], value) == -1) {
+		msg_error("%s: cannot compute the digest of the key "
+		    "authorization (OpenSSL failed)", argv[2]);
 		return EXIT_USAGE;
 	}
-	status = run_challenges(o, &l, op);
-	challenge_list_free(&l);
-	return status;
+	pair[0] = argv[2];
+	pair[1] = value;
+	return run_words(o, op, pair, 2, 2, 0, 1, CHALLENGE_FROM_DOMAIN);
 }
 
 int

@@ -20,10 +20,6 @@
 static int
 uacme_run(int argc, char **argv, const struct run_opts *o, enum run_op op)
 {
-	struct challenge_list l = { 0 };
-	char err[1024];
-	int status;
-
 	if (argc != 5) {
 		msg_error("usage (uacme -h): acme-nsupdate begin|done|failed "
 		    "TYPE IDENT TOKEN AUTH");
@@ -31,15 +27,8 @@ uacme_run(int argc, char **argv, const struct run_opts *o, enum run_op op)
 	}
 	if (strcmp(argv[1], "dns-01") != 0)
 		return op == RUN_ADD ? UACME_DECLINE : 0;
-	if (challenge_list_add(&l, argv[2], argv[4], CHALLENGE_FROM_DOMAIN, err,
-	    sizeof(err)) != CHALLENGE_OK) {
-		msg_error("%s", err);
-		challenge_list_free(&l);
-		return EXIT_USAGE;
-	}
-	status = run_challenges(o, &l, op);
-	challenge_list_free(&l);
-	return status;
+	/* TYPE IDENT TOKEN AUTH: the name is IDENT, the value AUTH. */
+	return run_words(o, op, argv + 1, 4, 4, 1, 3, CHALLENGE_FROM_DOMAIN);
 }
 
 int
