@@ -55,8 +55,8 @@ enum xfer_match {
  */
 struct xfer {
 	struct dnsio_query	*q;		/* borrowed */
-	ldns_rr_list		*question;	/* owned: the query's question */
-	uint8_t			*tcpbuf;	/* owned: TCP reply being read */
+	ldns_rr_list		*question;	/* owned: query's question */
+	uint8_t			*tcpbuf;	/* owned: TCP reply, partial */
 	uint64_t		 deadline;	/* RTO or TCP timeout, ms */
 	unsigned		 rto;		/* current UDP timeout, ms */
 	unsigned		 tries;		/* datagrams attempted */
@@ -69,7 +69,7 @@ struct xfer {
 /* What every exchange of one call shares. */
 struct run {
 	struct dnsio_opts	 o;
-	uint8_t			*buf;		/* owned: DNSIO_MSG_MAX, UDP reads */
+	uint8_t			*buf;		/* owned: for UDP reads */
 	uint64_t		 now;		/* ms, monotonic */
 	size_t			 active;	/* slots not XFER_FREE */
 };
@@ -94,8 +94,8 @@ dnsio_inflight_cap(size_t n)
 	struct rlimit	rl;
 	size_t		cap = DNSIO_INFLIGHT_MAX;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur / 4 < cap)
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 4 < cap)
 		cap = rl.rlim_cur / 4;
 	if (cap == 0)
 		cap = 1;
@@ -154,7 +154,8 @@ xfer_match(const struct xfer *x, const uint8_t *buf, size_t len)
 		 */
 		if (LDNS_TC_WIRE(buf) == 0)
 			goto out;
-		if ((copy = malloc(len)) == NULL)
+		copy = malloc(len);
+		if (copy == NULL)
 			goto out;
 		memcpy(copy, buf, len);
 		ldns_write_uint16(copy + LDNS_ANCOUNT_OFF, 0);
@@ -302,7 +303,8 @@ xfer_udp_read(struct run *run, struct xfer *x, struct pollfd *pfd)
 			xfer_tcp_start(run, x, pfd);
 			return;
 		case MATCH_OK:
-			if ((q->reply = malloc((size_t)n)) == NULL) {
+			q->reply = malloc((size_t)n);
+			if (q->reply == NULL) {
 				xfer_finish(run, x, pfd, DNSIO_NOMEM, ENOMEM);
 				return;
 			}
@@ -394,7 +396,8 @@ xfer_tcp_read(struct run *run, struct xfer *x, struct pollfd *pfd)
 				x->off = 0;
 				continue;
 			}
-			if ((x->tcpbuf = malloc(x->tcplen)) == NULL) {
+			x->tcpbuf = malloc(x->tcplen);
+			if (x->tcpbuf == NULL) {
 				xfer_finish(run, x, pfd, DNSIO_NOMEM, ENOMEM);
 				return;
 			}
@@ -463,7 +466,10 @@ xfer_timer(struct run *run, struct xfer *x, struct pollfd *pfd)
 	}
 	if (x->tries < run->o.udp_tries) {
 		/* Exponential backoff (RFC 1536 1, RFC 6298 5.5). */
-		x->rto = x->rto > DNSIO_RTO_MAX / 2 ? DNSIO_RTO_MAX : x->rto * 2;
+		if (x->rto > DNSIO_RTO_MAX / 2)
+			x->rto = DNSIO_RTO_MAX;
+		else
+			x->rto *= 2;
 		xfer_udp_send(run, x, pfd);
 		return;
 	}
@@ -498,8 +504,8 @@ xfer_start(struct run *run, struct xfer *x, struct pollfd *pfd,
 
 	/* RFC 1035 4.2.1: over 512 bytes does not fit UDP without EDNS. */
 	tcp = q->len > DNSIO_UDP_MAX || run->o.udp_tries == 0;
-	fd = socket(q->server->addr.ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) |
-	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(q->server->addr.ss_family,
+	    (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1) {
 		if ((errno == EMFILE || errno == ENFILE) && run->active > 0)
 			return -1;
@@ -511,7 +517,8 @@ xfer_start(struct run *run, struct xfer *x, struct pollfd *pfd,
 	}
 
 	/* The question to match replies against; the rest is not needed. */
-	if ((ls = ldns_wire2pkt(&p, q->wire, q->len)) != LDNS_STATUS_OK) {
+	ls = ldns_wire2pkt(&p, q->wire, q->len);
+	if (ls != LDNS_STATUS_OK) {
 		close(fd);
 		q->status = ls == LDNS_STATUS_MEM_ERR ? DNSIO_NOMEM :
 		    DNSIO_NETERR;
@@ -646,9 +653,11 @@ dnsio_server_parse(const char *s, uint16_t default_port,
 
 	if (s == NULL)
 		return -1;
+	colon = strchr(s, ':');
 	if (s[0] == '[') {
 		/* "[2001:db8::1]" or "[2001:db8::1]:53": IPv6 only. */
-		if ((end = strchr(s, ']')) == NULL)
+		end = strchr(s, ']');
+		if (end == NULL)
 			return -1;
 		h = s + 1;
 		hlen = (size_t)(end - h);
@@ -657,8 +666,7 @@ dnsio_server_parse(const char *s, uint16_t default_port,
 		else if (end[1] != '\0')
 			return -1;
 		v4 = 0;
-	} else if ((colon = strchr(s, ':')) != NULL &&
-	    strchr(colon + 1, ':') == NULL) {
+	} else if (colon != NULL && strchr(colon + 1, ':') == NULL) {
 		/* One colon: "192.0.2.1:53". */
 		h = s;
 		hlen = (size_t)(colon - s);
