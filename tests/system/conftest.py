@@ -190,11 +190,33 @@ class Agent:
                                   timeout=timeout, env=env, stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
             pytest.fail(f"{' '.join(argv)}: still running after {timeout} s")
-        result = Result(argv, done, time.monotonic() - start)
+        return self._checked(Result(argv, done, time.monotonic() - start))
+
+    def _checked(self, result):
         for secret in self.secrets:
             assert secret not in result.stdout, f"secret on stdout\n{result}"
             assert secret not in result.stderr, f"secret on stderr\n{result}"
         return result
+
+    def start(self, config, *args):
+        """The agent in the background, for a test that acts while it runs;
+        finish() waits for it and checks it as run() does."""
+        argv = [self.path, "-c", str(config), *args]
+        env = {k: v for k, v in os.environ.items() if k != "ACME_NSUPDATE_CONFIG"}
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL, text=True, env=env)
+        proc.started = time.monotonic()
+        return proc
+
+    def finish(self, proc, timeout=60):
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            pytest.fail(f"{' '.join(proc.args)}: still running after {timeout} s")
+        done = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+        return self._checked(Result(proc.args, done, time.monotonic() - proc.started))
 
     def ok(self, config, *args):
         result = self.run(config, *args)
@@ -211,3 +233,58 @@ class Agent:
 def agent(agent_path, tmp_path):
     return Agent(agent_path, tmp_path)
 
+
+
+# --- the read-path topology -------------------------------------------------
+
+@pytest.fixture(scope="session")
+def topology(keys):
+    """servers/topology.py: BIND, a Knot secondary, a Knot primary, PowerDNS
+    and Unbound on 127.0.0.20-24, started once per session. Its zones
+    (topology.zones), addresses (topology.addresses, .authoritative(zone)),
+    resolver (topology.resolver) and what they serve (.served, .serials,
+    .resolve) are what the read-path and end-to-end tests use."""
+    from servers.topology import Topology
+
+    topo = Topology(keys[ACME_KEY])
+    topo.start()
+    try:
+        yield topo
+    finally:
+        topo.stop()
+        topo.cleanup()
+
+
+@pytest.fixture
+def topology_config(topology, agent):
+    """topology_config(**options): write an agent config for the topology
+    into this test's directory (Topology.config_text says which options),
+    its key in a key file; the key's secret is checked on every run."""
+    def write(**options):
+        agent.secrets.add(topology.key.secret)
+        agent.configs += 1
+        return topology.write_config(agent.workdir,
+                                     name=f"topology-{agent.configs}.ini", **options)
+    return write
+
+
+# --- the ACME CA ------------------------------------------------------------
+
+PEBBLE = "127.0.0.30"
+
+
+@pytest.fixture(scope="session")
+def pebble(topology):
+    """servers/pebble.py: Pebble on 127.0.0.30, started once per session,
+    validating DNS-01 through the topology's resolver. pebble.directory is
+    the URL the clients get, pebble.client_env() makes them trust it,
+    pebble.verify(path) checks an issued certificate and returns its SANs."""
+    from servers.pebble import Pebble
+
+    ca = Pebble(PEBBLE, topology.resolver)
+    ca.start()
+    try:
+        yield ca
+    finally:
+        ca.stop()
+        ca.cleanup()

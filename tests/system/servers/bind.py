@@ -12,14 +12,17 @@ class Bind(Server):
 
     def prepare(self):
         values = self.template_values()
-        values["KEY_FILE"] = str(self.dir / "keys.conf")
-        # tsig-keygen output, one key statement per key.
-        (self.dir / "keys.conf").write_text(
-            "".join(self.keys[name].text for name in sorted(self.keys)))
-        (self.dir / "keys.conf").chmod(0o640)
+        values["KEY_FILE"] = str(self.write_keys())
         self.write_zone()
         self.conf = render_file(CONTRIB / "bind" / "named.conf.in",
                                 self.dir / "named.conf", values)
+
+    def write_keys(self):
+        """keys.conf: tsig-keygen output, one key statement per key."""
+        path = self.dir / "keys.conf"
+        path.write_text("".join(self.keys[name].text for name in sorted(self.keys)))
+        path.chmod(0o640)
+        return path
 
     def command(self):
         # -g: foreground, log to stderr (our log file); -u: drop to bind.

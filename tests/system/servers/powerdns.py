@@ -31,15 +31,19 @@ class PowerDNS(Server):
                     self.dir / "dnsupdate-policy.lua", values)
         with open(SCHEMA, "rb") as schema:
             subprocess.run(["sqlite3", values["DB"]], stdin=schema, check=True)
-        zone_file = self.write_zone()
-        zone = self.zone.rstrip(".")
-        # load-zone keeps the zone file's SOA (not the default one, whose
-        # MNAME is a.misconfigured.dns.server.invalid and serial 0).
-        self.pdnsutil("load-zone", zone, str(zone_file))
-        self.pdnsutil("set-meta", zone, "SOA-EDIT-DNSUPDATE", "INCREASE")
+        for zone, zone_file in self.zone_files().items():
+            zone = zone.rstrip(".")
+            # load-zone keeps the zone file's SOA (not the default one, whose
+            # MNAME is a.misconfigured.dns.server.invalid and serial 0).
+            self.pdnsutil("load-zone", zone, str(zone_file))
+            self.pdnsutil("set-meta", zone, "SOA-EDIT-DNSUPDATE", "INCREASE")
         for name in sorted(self.keys):
             key = self.keys[name]
             self.pdnsutil("import-tsig-key", key.name, key.algorithm, key.secret)
+
+    def zone_files(self):
+        """{zone: rendered zone file} to load into the database."""
+        return {self.zone: self.write_zone()}
 
     def pdnsutil(self, *args):
         done = subprocess.run(["pdnsutil", f"--config-dir={self.dir}", *args],
