@@ -231,7 +231,8 @@ def send_update(address, update, timeout=5.0):
     return rcode
 
 
-def txt_update(key, name, value, *, delete=False, zone=ZONE, rdtype="TXT"):
+def txt_update(key, name, value, *, delete=False, zone=ZONE, rdtype="TXT",
+               ttl=60):
     """An UPDATE adding (or deleting, RFC 2136 2.5.4) one RR, signed with
     KEY unless KEY is None."""
     update = dns.update.UpdateMessage(zone)
@@ -239,7 +240,7 @@ def txt_update(key, name, value, *, delete=False, zone=ZONE, rdtype="TXT"):
     if delete:
         update.delete(name, rdtype, rdata)
     else:
-        update.add(name, 60, rdtype, rdata)
+        update.add(name, ttl, rdtype, rdata)
     if key is not None:
         update.use_tsig(key.dnspython())
     return update

@@ -272,11 +272,12 @@ class Topology:
         """The resolver's answer (RD=1): what a CA's lookup would get."""
         return self.unbound.resolve(name, rdtype)
 
-    def update(self, zone, name, value, *, delete=False):
+    def update(self, zone, name, value, *, delete=False, ttl=60):
         """A TXT added (or deleted) at NAME by a signed UPDATE straight to
         the zone's primary, not through the agent; returns the rcode."""
         return send_update(self.primary(zone),
-                           txt_update(self.key, name, value, delete=delete, zone=zone))
+                           txt_update(self.key, name, value, delete=delete,
+                                      zone=zone, ttl=ttl))
 
     def wait_in_sync(self, zone, timeout=10.0):
         """Until every authoritative server of ZONE has the primary's serial."""
