@@ -380,11 +380,11 @@ zone_conf_exact(const struct run_ctx *ctx, const struct challenge *c,
 	zc = config_zone_for(ctx->cfg, c->effective);
 	challenge_subject(c, subj, sizeof(subj));
 	if (zc != NULL)
-		snprintf(err, errlen, "%s: %s is in zone %.*s (chain %s), not in "
-		    "zone %s as configured in %s line %d: there is no zone cut "
-		    "at %s; add [zone %.*s] instead", subj, c->effective, zl,
-		    zone, chain_text(ch, text, sizeof(text)), zc->name,
-		    ctx->config_path, zc->line, zc->name, zl, zone);
+		snprintf(err, errlen, "%s: %s is in zone %.*s (chain %s), which "
+		    "has no [zone] section in %s; [zone %.*s] (line %d) is a "
+		    "different zone: add [zone %.*s]", subj, c->effective, zl,
+		    zone, chain_text(ch, text, sizeof(text)), ctx->config_path,
+		    (int)strlen(zc->name) - 1, zc->name, zc->line, zl, zone);
 	else
 		snprintf(err, errlen, "%s: the chain %s ends in zone %.*s, which "
 		    "has no [zone] section in %s; add [zone %.*s] with server = "

@@ -4,9 +4,11 @@
  * way"): config, resolve, update per zone, wait; reports once per failure.
  */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ldns/ldns.h>
 
@@ -18,20 +20,28 @@
 #include "query.h"
 #include "resolve.h"
 #include "run.h"
+#include "spool.h"
 #include "update.h"
 #include "wait.h"
 
-#define ERR_LEN	2048
+#define ERR_LEN		2048
+#define ROLLBACK_MS	10000	/* undoing an add after a failure */
 
-/* Takes back the values added to the first N zones of PLAN (best effort). */
+/*
+ * Takes back the values added to the first N zones of PLAN (best effort).
+ * It runs after a failure, often a timeout that used up the run's time:
+ * undoing gets a budget of its own.
+ */
 static void
-run_rollback(const struct run_ctx *ctx, const struct zone_plan *plan,
-    size_t n, const struct challenge_list *l)
+run_rollback(const struct run_ctx *run, const struct zone_plan *plan,
+    size_t n, struct challenge_list *l)
 {
+	struct run_ctx ctx = *run;
 	char err[ERR_LEN];
 
+	ctx.deadline = clock_now_ms() + ROLLBACK_MS;
 	for (size_t i = 0; i < n; i++) {
-		if (update_zone(ctx, &plan->zones[i], l, UPDATE_REMOVE, err,
+		if (update_zone(&ctx, &plan->zones[i], l, UPDATE_REMOVE, err,
 		    sizeof(err)) == UPDATE_OK)
 			msg_progress("zone %s: removed the values added by this "
 			    "run again", plan->zones[i].apex);
@@ -163,6 +173,76 @@ run_check(const struct run_ctx *ctx, const struct zone_plan *plan,
 	return status;
 }
 
+/* settle: note when each value was removed and the TTL it was served with. */
+static void
+settle_mark(const struct run_ctx *ctx, const struct challenge_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct challenge *c = &l->items[i];
+		char path[600];
+		FILE *f;
+
+		if (spool_path("removed", c->effective, path, sizeof(path)) == -1 ||
+		    (f = fopen(path, "we")) == NULL) {
+			msg_warn("%s: cannot note the removal (%s); a value added "
+			    "at this name within %u s may meet a cached answer",
+			    c->effective, strerror(errno), ctx->cfg->ttl);
+			continue;
+		}
+		fprintf(f, "%lld %u\n", (long long)time(NULL),
+		    c->ttl > 0 ? c->ttl : ctx->cfg->ttl);
+		fclose(f);
+	}
+}
+
+/* Seconds until a cached answer from before the last removal at NAME expires. */
+static long long
+settle_left(const char *name)
+{
+	long long removed, left = 0;
+	unsigned ttl;
+	char path[600];
+	FILE *f;
+
+	if (spool_path("removed", name, path, sizeof(path)) == -1 ||
+	    (f = fopen(path, "re")) == NULL)
+		return 0;
+	if (fscanf(f, "%lld %u", &removed, &ttl) == 2)
+		left = removed + ttl + 1 - (long long)time(NULL);
+	fclose(f);
+	if (left <= 0)
+		unlink(path);
+	return left > 0 ? left : 0;
+}
+
+/* settle: waits out the longest cached answer among the names just added. */
+static void
+settle_wait(const struct run_ctx *ctx, const struct challenge_list *l)
+{
+	long long wait = 0, left;
+	const char *name = NULL;
+	struct timespec ts;
+
+	for (size_t i = 0; i < l->n; i++)
+		if ((left = settle_left(l->items[i].effective)) > wait) {
+			wait = left;
+			name = l->items[i].effective;
+		}
+	if (wait == 0)
+		return;
+	if (wait * 1000 > clock_left_ms(ctx->deadline)) {
+		msg_warn("%s: a value removed there moments ago may be cached by "
+		    "the CA's resolver for %lld s more, longer than the timeout "
+		    "allows; lower ttl or raise timeout", name, wait);
+		wait = clock_left_ms(ctx->deadline) / 1000;
+	}
+	msg_progress("%s: waiting %lld s for the CA's resolver to forget the "
+	    "value removed there moments ago (its TTL)", name, wait);
+	ts.tv_sec = (time_t)wait;
+	ts.tv_nsec = 0;
+	nanosleep(&ts, NULL);
+}
+
 /* Machine-readable results: what a later cleanup needs to skip resolving. */
 static void
 print_results(const struct challenge_list *l)
@@ -176,7 +256,7 @@ print_results(const struct challenge_list *l)
 /* Waits until every authoritative server shows the change; undoes an add that does not propagate. */
 static int
 run_wait(const struct run_ctx *ctx, const struct zone_plan *plan,
-    const struct challenge_list *l, enum run_op op)
+    struct challenge_list *l, enum run_op op)
 {
 	char err[ERR_LEN * 4];
 	int64_t start = clock_now_ms();
@@ -229,8 +309,12 @@ run_challenges(const struct run_opts *o, struct challenge_list *l,
 	}
 	if ((status = run_updates(&ctx, &plan, l, op)) != 0)
 		goto out;
+	if (op == RUN_REMOVE && o->settle)
+		settle_mark(&ctx, l);
 	if (op == RUN_ADD || o->wait_remove)
 		status = run_wait(&ctx, &plan, l, op);
+	if (status == 0 && op == RUN_ADD && o->settle)
+		settle_wait(&ctx, l);
 	if (status == 0 && op == RUN_ADD && o->print_results)
 		print_results(l);
 out:

@@ -43,8 +43,12 @@ stub_ask(const struct run_ctx *ctx, const char *name, ldns_rr_type type,
 			*reply = q.reply;
 			return;
 		}
-		snprintf(why, whylen, "resolver %s answered %s for %s",
-		    ctx->resolvers[i].text, query_rcode_name(rc), name);
+		snprintf(why, whylen, "resolver %s answered %s for %s%s",
+		    ctx->resolvers[i].text, query_rcode_name(rc), name,
+		    rc == LDNS_RCODE_SERVFAIL ? ": it could not get an answer "
+		    "from that zone's servers (unlike NXDOMAIN, which would say "
+		    "the name does not exist); check the zone on its servers" :
+		    "");
 		question_clear(&q);
 	}
 }

@@ -24,13 +24,15 @@
 #include "update.h"
 
 /* Room for one message: the 64 KiB TCP limit less headroom for TSIG. */
-#define UPDATE_MAX_WIRE		60000
+#define UPDATE_MAX_WIRE		65000
+/* update_wire only: the message would not fit; send fewer records. */
+#define UPDATE_TOO_BIG		((enum update_status)-1)
 #define CONFIRM_TRIES		5
 #define CONFIRM_FIRST_MS	20
 
 struct update_msg {
 	const struct zone_target	*z;
-	const struct challenge_list	*l;
+	struct challenge_list		*l;
 	const size_t			*members;	/* borrowed slice of z->members */
 	size_t				 n;
 	enum update_op			 op;
@@ -40,13 +42,13 @@ struct update_msg {
 
 /* RFC 2136 2.5.1 (add: class IN, TTL) or 2.5.4 (delete one RR: class NONE, TTL 0). */
 static ldns_rr *
-update_rr(const struct challenge *c, enum update_op op, unsigned ttl)
+update_rr(const struct challenge *c, enum update_op op)
 {
 	ldns_rr *rr = NULL;
 	char text[512];	/* a checked name (<= 254) and value (43) fit */
 
-	snprintf(text, sizeof(text), "%s %u IN TXT \"%s\"", c->effective, ttl,
-	    c->value);
+	snprintf(text, sizeof(text), "%s %u IN TXT \"%s\"", c->effective,
+	    c->ttl, c->value);
 	if (ldns_rr_new_frm_str(&rr, text, 0, NULL, NULL) != LDNS_STATUS_OK)
 		rr = NULL;
 	if (rr != NULL && op == UPDATE_REMOVE) {
@@ -57,8 +59,7 @@ update_rr(const struct challenge *c, enum update_op op, unsigned ttl)
 }
 
 static enum update_status
-update_wire(const struct update_msg *m, unsigned ttl, uint8_t **wire,
-    size_t *len)
+update_wire(const struct update_msg *m, uint8_t **wire, size_t *len)
 {
 	ldns_rr_list *up = ldns_rr_list_new();
 	ldns_rdf *zone = NULL;
@@ -69,7 +70,7 @@ update_wire(const struct update_msg *m, unsigned ttl, uint8_t **wire,
 	if (up == NULL)
 		return UPDATE_ERR_NOMEM;
 	for (size_t i = 0; i < m->n; i++) {
-		ldns_rr *rr = update_rr(&m->l->items[m->members[i]], m->op, ttl);
+		ldns_rr *rr = update_rr(&m->l->items[m->members[i]], m->op);
 
 		if (rr == NULL || !ldns_rr_list_push_rr(up, rr)) {
 			ldns_rr_free(rr);
@@ -93,7 +94,7 @@ update_wire(const struct update_msg *m, unsigned ttl, uint8_t **wire,
 		free(text);
 	}
 	if (ldns_pkt2wire(wire, p, len) == LDNS_STATUS_OK)
-		st = UPDATE_OK;
+		st = *len <= UPDATE_MAX_WIRE ? UPDATE_OK : UPDATE_TOO_BIG;
 out:
 	ldns_pkt_free(p);
 	ldns_rr_list_deep_free(up);
@@ -258,6 +259,71 @@ reply_check(const struct update_msg *m, const struct tsig_request *req,
 	return st;
 }
 
+/* The TTL of the TXT RRset at NAME in P's answer, or 0 if there is none. */
+static unsigned
+txt_ttl(const ldns_pkt *p, const char *name)
+{
+	ldns_rr_list *an = ldns_pkt_answer(p);
+	ldns_rdf *owner = NULL;
+	unsigned ttl = 0;
+
+	if (ldns_str2rdf_dname(&owner, name) != LDNS_STATUS_OK)
+		return 0;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(an) && ttl == 0; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(an, i);
+
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_TXT &&
+		    ldns_dname_compare(ldns_rr_owner(rr), owner) == 0)
+			ttl = ldns_rr_ttl(rr);
+	}
+	ldns_rdf_deep_free(owner);
+	return ttl;
+}
+
+/*
+ * RFC 2181 5.2: an RRset has one TTL. Reads each name's TXT RRset on the
+ * primary so that an added value takes the TTL already there; where there
+ * is none (or no answer), the config's ttl.
+ */
+static void
+ttl_read(struct update_msg *m, const struct run_ctx *ctx)
+{
+	struct question *q = calloc(m->n, sizeof(*q));
+	size_t *slot = calloc(m->n, sizeof(*slot)), nq = 0;
+	struct dnsio_opts o;
+	int asked = 0;
+
+	/* One question per name: a wildcard and its base share one. */
+	for (size_t i = 0; q != NULL && slot != NULL && i < m->n; i++) {
+		const char *name = m->l->items[m->members[i]].effective;
+
+		for (slot[i] = 0; slot[i] < nq; slot[i]++)
+			if (strcmp(q[slot[i]].name, name) == 0)
+				break;
+		if (slot[i] < nq)
+			continue;
+		q[nq].name = name;
+		q[nq].type = LDNS_RR_TYPE_TXT;
+		q[nq++].server = &m->z->primaries[0];
+	}
+	if (q != NULL && slot != NULL) {
+		run_ctx_io_opts(ctx, &o);
+		asked = query_run(q, nq, &o) == 0;
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		struct challenge *c = &m->l->items[m->members[i]];
+		const ldns_pkt *p = asked ? q[slot[i]].reply : NULL;
+
+		c->ttl = p != NULL && ldns_pkt_aa(p) ? txt_ttl(p, c->effective) : 0;
+		if (c->ttl == 0)
+			c->ttl = ctx->cfg->ttl;
+	}
+	for (size_t i = 0; asked && i < nq; i++)
+		question_clear(&q[i]);
+	free(q);
+	free(slot);
+}
+
 /* Sends one signed message to the primary's addresses in turn. */
 static enum update_status
 update_send(struct update_msg *m, const struct run_ctx *ctx, char *err,
@@ -270,7 +336,15 @@ update_send(struct update_msg *m, const struct run_ctx *ctx, char *err,
 	size_t len;
 	enum update_status st;
 
-	if ((st = update_wire(m, ctx->cfg->ttl, &wire, &len)) != UPDATE_OK)
+	ttl_read(m, ctx);
+	/* ldns compresses names: halve until the real message fits (RFC 1035 4.2.2). */
+	while ((st = update_wire(m, &wire, &len)) == UPDATE_TOO_BIG && m->n > 1) {
+		free(wire);
+		wire = NULL;
+		m->n = (m->n + 1) / 2;
+	}
+	subject_for(m);
+	if (st != UPDATE_OK)
 		goto build_failed;
 	if (tsig_sign(m->z->conf->key, time(NULL), &wire, &len, &req) != TSIG_OK) {
 		st = UPDATE_ERR_BUILD;
@@ -395,40 +469,20 @@ out:
 	return st;
 }
 
-/* How many members, from FIRST on, fit in one message. */
-static size_t
-chunk_size(const struct zone_target *z, const struct challenge_list *l,
-    size_t first)
-{
-	size_t bytes = 12 + strlen(z->apex) + 6, n = 0;
-
-	for (size_t i = first; i < z->n_members; i++, n++) {
-		const struct challenge *c = &l->items[z->members[i]];
-		/* Owner uncompressed at worst, RR header, one string. */
-		size_t rr = strlen(c->effective) + 2 + 10 + 1 + strlen(c->value);
-
-		if (n > 0 && bytes + rr > UPDATE_MAX_WIRE)
-			break;
-		bytes += rr;
-	}
-	return n;
-}
-
 enum update_status
 update_zone(const struct run_ctx *ctx, const struct zone_target *z,
-    const struct challenge_list *l, enum update_op op, char *err,
-    size_t errlen)
+    struct challenge_list *l, enum update_op op, char *err, size_t errlen)
 {
 	enum update_status st = UPDATE_OK;
 
 	for (size_t first = 0; first < z->n_members && st == UPDATE_OK; ) {
+		/* As many as fit in one message: update_send may take fewer. */
 		struct update_msg m = {
 			.z = z, .l = l, .op = op,
 			.members = &z->members[first],
-			.n = chunk_size(z, l, first),
+			.n = z->n_members - first,
 		};
 
-		subject_for(&m);
 		if ((st = update_send(&m, ctx, err, errlen)) == UPDATE_OK)
 			st = update_confirm(&m, ctx, err, errlen);
 		if (st == UPDATE_ERR_NOMEM)

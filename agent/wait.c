@@ -68,7 +68,7 @@ state_text(const struct srv *s, char *buf, size_t len)
 {
 	switch (s->state) {
 	case SRV_PENDING:
-		snprintf(buf, len, "answers, %zu of %zu names done", s->n_done,
+		snprintf(buf, len, "answers, not yet all of its %zu name(s)",
 		    s->n_items);
 		return buf;
 	case SRV_DONE:
