@@ -341,3 +341,31 @@ def test_failed_add_primes_no_negative_answer(topology, topology_config, agent, 
     assert_served(topology, "other.test.", "prime.other.test.", {token})
     for name in ("_acme-challenge.prime-un.example.test.", "prime.other.test."):
         assert resolved_txt(topology, name) == ("NOERROR", {token}), name
+
+
+def test_many_names_wait_by_serial(topology, topology_config, agent, value):
+    """Twelve names in one zone: the wait polls one SOA per server until its
+    serial reaches the primary's, then checks every TXT once; the frozen
+    secondary still holds add back until it serves every value."""
+    zone = "dns01.test."
+    bind, secondary = topology.authoritative(zone)
+    config = topology_config()
+    pairs = {f"many{i}.dns01.test": value(f"many{i}") for i in range(12)}
+    args = [word for pair in pairs.items() for word in pair]
+
+    with topology.secondary_frozen() as thaw:
+        proc = agent.start(config, "add", *args)
+        first = "_acme-challenge.many0.dns01.test."
+        retry_with_timeout(lambda: pairs["many0.dns01.test"] in
+                           rrset_texts(bind, first, "TXT"), 10, "BIND serving")
+        with pytest.raises(subprocess.TimeoutExpired):
+            proc.wait(timeout=0.5)
+        thaw()
+        result = agent.finish(proc)
+    assert result.returncode == 0, str(result)
+    for domain, token in pairs.items():
+        name = f"_acme-challenge.{domain}."
+        assert token in rrset_texts(secondary, name, "TXT"), str(result)
+    agent.ok(config, "remove", "--wait", *args)
+    for domain in pairs:
+        assert rrset_texts(secondary, f"_acme-challenge.{domain}.", "TXT") == set()
