@@ -20,14 +20,24 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "challenge.h"
 #include "hooks.h"
 #include "msg.h"
 #include "run.h"
+#include "spool.h"
 
 #define SPOOL_STALE_S	600	/* an older spool belongs to a run that died */
+
+/*
+ * certbot shows anything a hook writes to stderr as a warning ("ran with
+ * error output"): by default only real warnings and errors, -v for more.
+ */
+static void
+certbot_quiet(void)
+{
+	if (msg_verbosity == 1)
+		msg_verbosity = 0;
+}
 
 static int
 certbot_usage(const char *cmd, const char *missing)
@@ -37,45 +47,6 @@ certbot_usage(const char *cmd, const char *missing)
 	    "--manual-cleanup-hook \"acme-nsupdate certbot-cleanup\"", cmd,
 	    missing);
 	return EXIT_USAGE;
-}
-
-/*
- * The spool directory: $XDG_RUNTIME_DIR/acme-nsupdate, else
- * /tmp/acme-nsupdate-UID; ours alone (owner, mode 0700, not a link).
- */
-static int
-spool_dir(char *buf, size_t len)
-{
-	const char *run = getenv("XDG_RUNTIME_DIR");
-	struct stat st;
-
-	if (run != NULL && run[0] == '/')
-		snprintf(buf, len, "%s/acme-nsupdate", run);
-	else
-		snprintf(buf, len, "/tmp/acme-nsupdate-%u", (unsigned)geteuid());
-	if (mkdir(buf, 0700) == -1 && errno != EEXIST)
-		return -1;
-	if (lstat(buf, &st) == -1 || !S_ISDIR(st.st_mode) ||
-	    st.st_uid != geteuid() || (st.st_mode & 077) != 0)
-		return -1;
-	return 0;
-}
-
-/* One spool per certificate run: named after the hash of CERTBOT_ALL_DOMAINS. */
-static int
-spool_path(const char *all_domains, char *buf, size_t len)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen;
-	char dir[512];
-
-	if (spool_dir(dir, sizeof(dir)) == -1 ||
-	    EVP_Digest(all_domains, strlen(all_domains), md, &mdlen,
-	    EVP_sha256(), NULL) != 1)
-		return -1;
-	snprintf(buf, len, "%s/certbot-%02x%02x%02x%02x%02x%02x%02x%02x", dir,
-	    md[0], md[1], md[2], md[3], md[4], md[5], md[6], md[7]);
-	return 0;
 }
 
 static int
@@ -148,13 +119,14 @@ certbot_auth(int argc, char **argv, const struct run_opts *o)
 	int batch, status = EXIT_USAGE;
 
 	(void)argc;
+	certbot_quiet();
 	if (domain == NULL)
 		return certbot_usage(argv[0], "CERTBOT_DOMAIN");
 	if (value == NULL)
 		return certbot_usage(argv[0], "CERTBOT_VALIDATION");
 	/* certbot before 1.4 sets neither: one update per call. */
 	batch = remaining != NULL && all != NULL &&
-	    spool_path(all, path, sizeof(path)) == 0;
+	    spool_path("certbot", all, path, sizeof(path)) == 0;
 	if (challenge_value_check(value, err, sizeof(err)) != CHALLENGE_OK) {
 		msg_error("%s: %s", domain, err);
 		return EXIT_USAGE;
@@ -218,6 +190,7 @@ certbot_cleanup(int argc, char **argv, const struct run_opts *o)
 	int status;
 
 	(void)argc;
+	certbot_quiet();
 	if (domain == NULL)
 		return certbot_usage(argv[0], "CERTBOT_DOMAIN");
 	if (value == NULL)
