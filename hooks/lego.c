@@ -27,10 +27,13 @@ static int
 lego_run(int argc, char **argv, const struct run_opts *o, enum run_op op)
 {
 	char value[CHALLENGE_VALUE_LEN + 1];
+	struct run_opts ro = *o;
 	char *pair[2];
 
+	/* lego solves one name at a time: see settle in run.h. */
+	ro.settle = 1;
 	if (argc == 3)
-		return run_words(o, op, argv + 1, 2, 2, 0, 1, CHALLENGE_AS_GIVEN);
+		return run_words(&ro, op, argv + 1, 2, 2, 0, 1, CHALLENGE_AS_GIVEN);
 	if (argc != 5 || strcmp(argv[1], "--") != 0)
 		return lego_usage(argv[0]);
 	/* RAW: -- DOMAIN TOKEN KEYAUTH; the TXT value is computed here. */
@@ -41,7 +44,7 @@ lego_run(int argc, char **argv, const struct run_opts *o, enum run_op op)
 	}
 	pair[0] = argv[2];
 	pair[1] = value;
-	return run_words(o, op, pair, 2, 2, 0, 1, CHALLENGE_FROM_DOMAIN);
+	return run_words(&ro, op, pair, 2, 2, 0, 1, CHALLENGE_FROM_DOMAIN);
 }
 
 int

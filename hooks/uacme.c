@@ -20,6 +20,10 @@
 static int
 uacme_run(int argc, char **argv, const struct run_opts *o, enum run_op op)
 {
+	struct run_opts ro = *o;
+
+	/* uacme validates one authorization at a time: see settle in run.h. */
+	ro.settle = 1;
 	if (argc != 5) {
 		msg_error("usage (uacme -h): acme-nsupdate begin|done|failed "
 		    "TYPE IDENT TOKEN AUTH");
@@ -28,7 +32,7 @@ uacme_run(int argc, char **argv, const struct run_opts *o, enum run_op op)
 	if (strcmp(argv[1], "dns-01") != 0)
 		return op == RUN_ADD ? UACME_DECLINE : 0;
 	/* TYPE IDENT TOKEN AUTH: the name is IDENT, the value AUTH. */
-	return run_words(o, op, argv + 1, 4, 4, 1, 3, CHALLENGE_FROM_DOMAIN);
+	return run_words(&ro, op, argv + 1, 4, 4, 1, 3, CHALLENGE_FROM_DOMAIN);
 }
 
 int

@@ -22,6 +22,7 @@ struct challenge {
 	const struct zone_conf *zone;	/* borrowed from the config; set by resolve */
 	char	*zone_name;	/* owned: apex of the zone holding effective */
 	char	*zone_hint;	/* owned or NULL: effective's zone as an earlier run found it */
+	unsigned ttl;		/* TTL of the TXT RRset at effective (update.c), 0: unknown */
 };
 
 struct challenge_list {

@@ -22,7 +22,16 @@ struct run_opts {
 	const char	*config_path;	/* borrowed: -c FILE, or NULL */
 	int		 wait_remove;	/* --wait: remove waits until no server serves it */
 	int		 print_results;	/* after an add, one line per challenge on stdout */
+	int		 settle;	/* one-name-at-a-time clients (lego, uacme): see below */
 };
+
+/*
+ * settle: a client that validates one authorization at a time removes the
+ * value of `x` and then adds the value of `*.x` at the same name; the CA's
+ * resolver may still hold the first answer for its TTL and fail the second.
+ * With settle, a removal notes when it happened (spool.h), and an add at
+ * the same name returns only once that answer has expired everywhere.
+ */
 
 /*
  * The stdout line of print_results, also read back by adapters (certbot's

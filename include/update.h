@@ -30,12 +30,15 @@ enum update_status {
 /*
  * Applies OP for every challenge of zone Z (indices in Z->members into L):
  * as few UPDATE messages as fit in 64 KiB each, sent to the first primary
- * address that answers, then confirmed on that address. On failure err
- * holds the whole message: subject, zone, server, cause and likely fix.
+ * address that answers, then confirmed on that address. Each challenge's
+ * ttl is set to the TTL of its TXT RRset: a value added where TXT records
+ * exist takes theirs, so that they keep it (BIND and Knot give a whole
+ * RRset the TTL of a record added to it). On failure err holds the whole
+ * message: subject, zone, server, cause and likely fix.
  */
 enum update_status	update_zone(const struct run_ctx *ctx,
 			    const struct zone_target *z,
-			    const struct challenge_list *l, enum update_op op,
+			    struct challenge_list *l, enum update_op op,
 			    char *err, size_t errlen);
 
 #endif

@@ -18,6 +18,7 @@ certbot renew
 # Try the whole path against the staging CA without saving anything:
 certbot renew --dry-run
 
-# certbot shows a hook's stderr as a warning ("... ran with error output"):
-# those are the agent's progress lines. `-q` before the command word keeps
-# only errors:  '/usr/local/bin/acme-nsupdate -q certbot-auth'
+# certbot shows a hook's stderr as a warning ("... ran with error output"),
+# so certbot-auth and certbot-cleanup print only warnings and errors. `-v`
+# before the command word shows each step (chain, zone, update, servers):
+#   '/usr/local/bin/acme-nsupdate -v certbot-auth'

@@ -2,12 +2,13 @@
 # `acme-nsupdate present FQDN VALUE` and `cleanup FQDN VALUE`; FQDN is the
 # TXT name after lego followed any CNAME, used as given.
 export EXEC_PATH=/usr/local/bin/acme-nsupdate
-# Seconds between two authorizations (lego's default: 60). The agent's
-# updates are safe side by side; the pause only has to outlast the TXT TTL
-# a CA's resolver may cache between the two values for example.org and
-# *.example.org: keep it longer than `ttl` in acme-nsupdate.ini (10 s
-# here, for ttl = 5; with the default ttl = 60 keep lego's 60).
-export EXEC_SEQUENCE_INTERVAL=10
+# Seconds between two authorizations (lego's default: 60). The pause is
+# not needed: the agent's updates are safe side by side, and when lego
+# removes the value for example.org and then adds the one for
+# *.example.org at the same name, `present` itself waits until a CA's
+# resolver can no longer hold the first answer (its TTL, `ttl` in
+# acme-nsupdate.ini), and only then.
+export EXEC_SEQUENCE_INTERVAL=0
 # lego waits for "propagation" itself after present; the agent has already
 # waited for every authoritative server, so --dns.disable-cp below makes
 # lego go on at once. (Without it lego asks the zone's name servers itself

@@ -216,7 +216,11 @@ test_message_add(void **state)
 	size_t len;
 
 	run_with(f, respond_refused, UPDATE_ADD);
-	assert_int_equal(fake_dns_count(), 1);
+	/* One UPDATE (its zone section asks SOA) after reading each name's TXT. */
+	assert_int_equal(fake_dns_count_for(SRV, "example.test.",
+	    LDNS_RR_TYPE_SOA), 1);
+	assert_int_equal(fake_dns_count_for(SRV,
+	    "_acme-challenge.a.example.test.", LDNS_RR_TYPE_TXT), 1);
 	wire = fake_dns_last(&len);
 	assert_int_equal(ldns_wire2pkt(&p, wire, len), LDNS_STATUS_OK);
 	assert_int_equal(ldns_pkt_get_opcode(p), LDNS_PACKET_UPDATE);
@@ -234,6 +238,38 @@ test_message_add(void **state)
 	}
 	/* ldns moves the TSIG RR out of the additional section into tsig_rr. */
 	assert_non_null(ldns_pkt_tsig(p));
+	ldns_pkt_free(p);
+}
+
+/*
+ * An unrelated TXT at the name keeps its TTL: the added value takes it
+ * (BIND and Knot would give the whole RRset the new record's TTL).
+ */
+static void
+test_message_add_keeps_rrset_ttl(void **state)
+{
+	struct fixture *f = *state;
+	struct fake_entry script[] = {
+		{ .server = SRV, .qtype = LDNS_RR_TYPE_TXT, .aa = 1,
+		  .qname = "_acme-challenge.a.example.test.",
+		  .answer = { "_acme-challenge.a.example.test. 3600 IN TXT "
+		  "\"site-verification\"" } },
+		{ .server = SRV, .qtype = LDNS_RR_TYPE_SOA,
+		  .respond = respond_refused },
+	};
+	const uint8_t *wire;
+	ldns_pkt *p = NULL;
+	size_t len;
+
+	fake_dns_install(script, 2);
+	update_zone(&f->ctx, &f->z, &f->l, UPDATE_ADD, f->err, sizeof(f->err));
+	wire = fake_dns_last(&len);
+	assert_int_equal(ldns_wire2pkt(&p, wire, len), LDNS_STATUS_OK);
+	/* Both values share the one name: the RRset's TTL for both. */
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(ldns_rr_ttl(ldns_rr_list_rr(
+		    ldns_pkt_authority(p), i)), 3600);
+	assert_int_equal(f->l.items[0].ttl, 3600);
 	ldns_pkt_free(p);
 }
 
@@ -344,6 +380,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_message_add, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_message_add_keeps_rrset_ttl,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_message_remove, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_badkey, setup, teardown),
