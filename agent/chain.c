@@ -50,7 +50,8 @@ rdf_text(const ldns_rdf *rdf)
 {
 	char *s = ldns_rdf2str(rdf);
 
-	/* ldns writes names absolute; the rest of the program wants lower case. */
+	/* ldns writes names absolute; the rest of the program wants lower case.
+	 */
 	for (char *p = s; p != NULL && *p != '\0'; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
@@ -108,7 +109,8 @@ zone_cache_put(struct zone_cache *cache, const char *apex,
 	return z;
 }
 
-/* Addresses for every NS name in LIST: glue from ADDITIONAL first, else resolvers. */
+/* Addresses for every NS name in LIST: glue from ADDITIONAL first, else
+ * resolvers. */
 static struct dns_server *
 ns_addresses(const struct run_ctx *ctx, const ldns_rr_list *ns,
     const ldns_rr_list *additional, size_t *n, char *why, size_t whylen)
@@ -181,14 +183,16 @@ zone_servers_find(const struct run_ctx *ctx, struct zone_cache *cache,
 		    ldns_pkt_additional(p), &n, why, whylen);
 	ldns_pkt_free(p);
 	if (n == 0 && zc != NULL && zc->server != NULL) {
-		if (addrs == NULL && (addrs = calloc(1, sizeof(*addrs))) == NULL)
+		if (addrs == NULL &&
+		    (addrs = calloc(1, sizeof(*addrs))) == NULL)
 			return NULL;
 		if (dnsio_server_parse(zc->server, ctx->cfg->port, addrs) == 0)
 			n = 1;
 	}
 	if (n == 0) {
 		if (why[0] == '\0')
-			snprintf(why, whylen, "no address for any NS of %s", apex);
+			snprintf(
+			    why, whylen, "no address for any NS of %s", apex);
 		free(addrs);
 		return NULL;
 	}
@@ -221,7 +225,8 @@ start_zone(const struct run_ctx *ctx, const char *name, char *why,
 		for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++)
 			if (ldns_rr_get_type(ldns_rr_list_rr(l, i)) ==
 			    LDNS_RR_TYPE_SOA) {
-				apex = rdf_text(ldns_rr_owner(ldns_rr_list_rr(l, i)));
+				apex = rdf_text(
+				    ldns_rr_owner(ldns_rr_list_rr(l, i)));
 				break;
 			}
 	}
@@ -230,19 +235,6 @@ start_zone(const struct run_ctx *ctx, const char *name, char *why,
 		    parent);
 	ldns_pkt_free(p);
 	return apex;
-}
-
-static const ldns_rr *
-rr_find(const ldns_rr_list *l, ldns_rr_type type, const ldns_rdf *owner)
-{
-	for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(l, i);
-
-		if (ldns_rr_get_type(rr) == type && (owner == NULL ||
-		    ldns_dname_compare(ldns_rr_owner(rr), owner) == 0))
-			return rr;
-	}
-	return NULL;
 }
 
 /* RFC 6672 2.2: replace the DNAME owner suffix of NAME with its target. */
@@ -269,34 +261,37 @@ dname_substitute(const char *name, const ldns_rr *dname)
 
 /* An authoritative answer: alias, or the zone (SOA in answer or authority). */
 static void
-hop_from_answer(const ldns_pkt *p, const ldns_rdf *qname, const char *name,
-    struct hop *h)
+hop_from_answer(const ldns_pkt *p, const char *name, struct hop *h)
 {
 	const ldns_rr *rr;
 
-	if ((rr = rr_find(ldns_pkt_answer(p), LDNS_RR_TYPE_CNAME, qname)) != NULL) {
+	if ((rr = query_rr_find(ldns_pkt_answer(p), LDNS_RR_TYPE_CNAME,
+	    name)) != NULL) {
 		h->kind = HOP_ALIAS;
 		h->target = rdf_text(ldns_rr_rdf(rr, 0));
-	} else if ((rr = rr_find(ldns_pkt_answer(p), LDNS_RR_TYPE_DNAME,
-	    NULL)) != NULL) {
+	} else if ((rr = query_rr_find(ldns_pkt_answer(p),
+	    LDNS_RR_TYPE_DNAME, NULL)) != NULL) {
 		h->kind = HOP_ALIAS;
 		h->target = dname_substitute(name, rr);
-	} else if ((rr = rr_find(ldns_pkt_answer(p), LDNS_RR_TYPE_SOA,
-	    qname)) != NULL ||
-	    (rr = rr_find(ldns_pkt_authority(p), LDNS_RR_TYPE_SOA, NULL)) != NULL) {
+	} else if ((rr = query_rr_find(ldns_pkt_answer(p),
+	    LDNS_RR_TYPE_SOA, name)) != NULL ||
+	    (rr = query_rr_find(ldns_pkt_authority(p), LDNS_RR_TYPE_SOA,
+	    NULL)) != NULL) {
 		h->kind = HOP_END;
 		h->zone = rdf_text(ldns_rr_owner(rr));
 		h->mname = rdf_text(ldns_rr_rdf(rr, 0));
 	}
 }
 
-/* A referral (RFC 1034 4.3.2 step 3b): NS below ZONE, at or above NAME, no AA. */
+/* A referral (RFC 1034 4.3.2 step 3b): NS below ZONE, at or above NAME, no AA.
+ */
 static void
 hop_from_referral(const struct run_ctx *ctx, struct zone_cache *cache,
     const ldns_pkt *p, const char *zone, const char *name, struct hop *h,
     char *why, size_t whylen)
 {
-	const ldns_rr *ns = rr_find(ldns_pkt_authority(p), LDNS_RR_TYPE_NS, NULL);
+	const ldns_rr *ns = query_rr_find(ldns_pkt_authority(p),
+	    LDNS_RR_TYPE_NS, NULL);
 	struct dns_server *addrs;
 	char *child;
 	size_t n;
@@ -329,7 +324,6 @@ hop_classify(const struct run_ctx *ctx, struct zone_cache *cache,
     const struct question *q, const char *zone, struct hop *h, char *why,
     size_t whylen)
 {
-	ldns_rdf *qname = NULL;
 	ldns_pkt_rcode rc;
 
 	h->kind = HOP_FAIL;
@@ -342,17 +336,15 @@ hop_classify(const struct run_ctx *ctx, struct zone_cache *cache,
 		snprintf(why, whylen, "%s", query_rcode_name(rc));
 		return;
 	}
-	if (ldns_str2rdf_dname(&qname, q->name) != LDNS_STATUS_OK)
-		return;
 	if (ldns_pkt_aa(q->reply))
-		hop_from_answer(q->reply, qname, q->name, h);
+		hop_from_answer(q->reply, q->name, h);
 	else
 		hop_from_referral(ctx, cache, q->reply, zone, q->name, h, why,
 		    whylen);
-	ldns_rdf_deep_free(qname);
 	if (h->kind == HOP_FAIL && why[0] == '\0')
 		snprintf(why, whylen, "%s, no usable answer (lame delegation?)",
-		    ldns_pkt_aa(q->reply) ? "authoritative" : "not authoritative");
+		    ldns_pkt_aa(q->reply) ? "authoritative" :
+					    "not authoritative");
 }
 
 /*
@@ -368,7 +360,8 @@ hop_ask(const struct run_ctx *ctx, struct zone_cache *cache, const char *name,
 	char why[512] = "";
 	int servfail = 0;
 
-	if ((zs = zone_servers_find(ctx, cache, zone, why, sizeof(why))) == NULL) {
+	if ((zs = zone_servers_find(ctx, cache, zone, why, sizeof(why))) ==
+	    NULL) {
 		snprintf(err, errlen, "cannot find the servers of zone %s (%s)",
 		    zone, why[0] != '\0' ? why : "no NS addresses");
 		return CHAIN_ERR_DNS;
@@ -389,15 +382,20 @@ hop_ask(const struct run_ctx *ctx, struct zone_cache *cache, const char *name,
 		if (h->kind != HOP_FAIL)
 			return CHAIN_OK;
 		if (servfail)
-			snprintf(err, errlen, "SERVFAIL from %s for %s (zone %s): "
+			snprintf(err, errlen,
+			    "SERVFAIL from %s for %s (zone %s): "
 			    "the server could not answer for the name at all; "
-			    "unlike NXDOMAIN (the name does not exist yet, which "
-			    "is fine), this stops the CA too: check the zone on "
+			    "unlike NXDOMAIN (the name does not exist yet, "
+			    "which "
+			    "is fine), this stops the CA too: check the zone "
+			    "on "
 			    "that server (not loaded, expired, DNSSEC failure)",
 			    zs->addrs[i].text, name, zone);
 		else
-			snprintf(err, errlen, "%s gives no usable answer for %s "
-			    "(zone %s): %s", zs->addrs[i].text, name, zone, why);
+			snprintf(err, errlen,
+			    "%s gives no usable answer for %s "
+			    "(zone %s): %s",
+			    zs->addrs[i].text, name, zone, why);
 	}
 	return servfail ? CHAIN_ERR_SERVFAIL : CHAIN_ERR_DNS;
 }
@@ -485,7 +483,8 @@ cname_is_wildcard(const struct run_ctx *ctx, struct zone_cache *cache,
 
 	snprintf(probe, sizeof(probe), "_acme-nsupdate-probe-%08x.%s",
 	    arc4random(), parent_of(name));
-	if (hop_ask(ctx, cache, probe, zone, &h, err, sizeof(err)) != CHAIN_OK) {
+	if (hop_ask(ctx, cache, probe, zone, &h, err, sizeof(err)) !=
+	    CHAIN_OK) {
 		hop_clear(&h);
 		return 0;
 	}
@@ -530,7 +529,8 @@ chain_wildcard_check(const struct run_ctx *ctx, struct zone_cache *cache,
 {
 	if (c->n < 2 || zone_configured(ctx, c->zones[c->n - 1]))
 		return CHAIN_OK;
-	/* The last hop still in a configured zone, if the chain leaves from there. */
+	/* The last hop still in a configured zone, if the chain leaves from
+	 * there. */
 	for (size_t i = c->n - 1; i-- > 0; ) {
 		if (!zone_configured(ctx, c->zones[i]))
 			continue;
@@ -584,8 +584,9 @@ chain_follow(const struct run_ctx *ctx, struct zone_cache *cache,
 			break;
 		}
 		if (c->n == CHAIN_MAX_HOPS + 1) {
-			snprintf(err, errlen, "more than %d CNAME/DNAME hops: %s",
-			    CHAIN_MAX_HOPS, chain_text(c, text, sizeof(text)));
+			snprintf(err, errlen,
+			    "more than %d CNAME/DNAME hops: %s", CHAIN_MAX_HOPS,
+			    chain_text(c, text, sizeof(text)));
 			st = CHAIN_ERR_LONG;
 			break;
 		}

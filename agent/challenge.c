@@ -31,21 +31,26 @@ name_check(const char *name, char *err, size_t errlen)
 	size_t len = strlen(name), label = 0;
 
 	if (len == 0) {
-		snprintf(err, errlen, "empty name; expected a domain such as example.org");
+		snprintf(err, errlen,
+		    "empty name; expected a domain such as example.org");
 		return CHALLENGE_ERR_NAME;
 	}
 	if (len > NAME_MAX_TEXT) {
-		snprintf(err, errlen, "name is %zu characters long; at most %d fit in DNS",
-		    len, NAME_MAX_TEXT);
+		snprintf(err, errlen,
+		    "name is %zu characters long; at most %d fit in DNS", len,
+		    NAME_MAX_TEXT);
 		return CHALLENGE_ERR_NAME;
 	}
 	for (size_t i = 0; i <= len; i++) {
 		unsigned char ch = (unsigned char)name[i];
 
 		if (ch >= 0x80) {
-			snprintf(err, errlen, "name is not ASCII; pass its "
-			    "punycode (A-label) form, e.g. xn--bcher-kva.example "
-			    "for b\xc3\xbc" "cher.example (idn2 converts)");
+			snprintf(err, errlen,
+			    "name is not ASCII; pass its "
+			    "punycode (A-label) form, e.g. "
+			    "xn--bcher-kva.example "
+			    "for b\xc3\xbc"
+			    "cher.example (idn2 converts)");
 			return CHALLENGE_ERR_NAME;
 		}
 		if (ch == '.' || ch == '\0') {
@@ -54,16 +59,20 @@ name_check(const char *name, char *err, size_t errlen)
 				return CHALLENGE_ERR_NAME;
 			}
 			if (label > LABEL_MAX) {
-				snprintf(err, errlen, "a label is %zu characters long; "
-				    "at most %d are allowed", label, LABEL_MAX);
+				snprintf(err, errlen,
+				    "a label is %zu characters long; "
+				    "at most %d are allowed",
+				    label, LABEL_MAX);
 				return CHALLENGE_ERR_NAME;
 			}
 			label = 0;
 			continue;
 		}
 		if (!is_ldh_or_underscore(ch)) {
-			snprintf(err, errlen, "character '%c' is not allowed in "
-			    "a host name (letters, digits, '-', '_')", ch);
+			snprintf(err, errlen,
+			    "character '%c' is not allowed in "
+			    "a host name (letters, digits, '-', '_')",
+			    ch);
 			return CHALLENGE_ERR_NAME;
 		}
 		label++;
@@ -137,7 +146,9 @@ challenge_value_from_keyauth(const char *keyauth,
 	if (EVP_EncodeBlock(b64, digest, (int)dlen) != 44)
 		return -1;
 	for (size_t i = 0; i < CHALLENGE_VALUE_LEN; i++)	/* RFC 4648 5 */
-		out[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : (char)b64[i];
+		out[i] = b64[i] == '+' ? '-' :
+		    b64[i] == '/'      ? '_' :
+					 (char)b64[i];
 	out[CHALLENGE_VALUE_LEN] = '\0';
 	return 0;
 }
@@ -207,7 +218,8 @@ challenge_list_add(struct challenge_list *l, const char *name,
 		goto fail;
 	/* No value: a name to look at only (check, setup). */
 	if (value != NULL &&
-	    (st = challenge_value_check(value, why, sizeof(why))) != CHALLENGE_OK)
+	    (st = challenge_value_check(value, why, sizeof(why))) !=
+		CHALLENGE_OK)
 		goto fail;
 	if (list_contains(l, c.name, value)) {
 		free(c.name);
@@ -288,6 +300,7 @@ challenge_subject(const struct challenge *c, char *buf, size_t len)
 	if (strcmp(c->name, c->effective) == 0)
 		snprintf(buf, len, "%.*s", nl, c->name);
 	else
-		snprintf(buf, len, "%.*s -> %.*s", nl, c->name, el, c->effective);
+		snprintf(
+		    buf, len, "%.*s -> %.*s", nl, c->name, el, c->effective);
 	return buf;
 }

@@ -32,7 +32,8 @@ static const struct {
 	{ "begin", uacme_begin },
 	{ "done", uacme_end },
 	{ "failed", uacme_end },
-	/* dehydrated's other hooks, and its probe that unknown names are ignored */
+	/* dehydrated's other hooks, and its probe that unknown names are
+	   ignored */
 	{ "deploy_cert", dehydrated_ignore },
 	{ "deploy_ocsp", dehydrated_ignore },
 	{ "unchanged_cert", dehydrated_ignore },
@@ -42,7 +43,8 @@ static const struct {
 	{ "startup_hook", dehydrated_ignore },
 	{ "exit_hook", dehydrated_ignore },
 	{ "sync_cert", dehydrated_ignore },
-	{ "this_hookscript_is_broken__dehydrated_is_working_fine__please_ignore_unknown_hooks_in_your_script",
+	{ "this_hookscript_is_broken__dehydrated_is_working_fine__please_"
+	  "ignore_unknown_hooks_in_your_script",
 	    dehydrated_ignore },
 };
 
@@ -53,18 +55,23 @@ usage(FILE *f)
 	    "usage: acme-nsupdate [-c FILE] [-v|-q] [--wait] COMMAND ARGS...\n"
 	    "\n"
 	    "commands:\n"
-	    "  add NAME VALUE [NAME VALUE]...     add TXT values, wait until served\n"
+	    "  add NAME VALUE [NAME VALUE]...     add TXT values, wait until "
+	    "served\n"
 	    "  remove [--wait] NAME VALUE [...]   remove exactly these values\n"
-	    "  certbot-auth, certbot-cleanup      certbot --manual-auth-hook / --manual-cleanup-hook\n"
+	    "  certbot-auth, certbot-cleanup      certbot --manual-auth-hook / "
+	    "--manual-cleanup-hook\n"
 	    "  present FQDN VALUE, cleanup FQDN VALUE\n"
-	    "                                     lego --dns exec (also EXEC_MODE=RAW), acme.sh\n"
+	    "                                     lego --dns exec (also "
+	    "EXEC_MODE=RAW), acme.sh\n"
 	    "  deploy_challenge D T V [D T V]..., clean_challenge ...\n"
 	    "                                     dehydrated HOOK\n"
 	    "  begin|done|failed TYPE IDENT TOKEN AUTH\n"
 	    "                                     uacme -h\n"
-	    "  check DOMAIN...                    diagnose without changing anything\n"
+	    "  check DOMAIN...                    diagnose without changing "
+	    "anything\n"
 	    "  setup [--alias ZONE] [--key NAME] DOMAIN...\n"
-	    "                                     print the CNAMEs, key and grants to create\n"
+	    "                                     print the CNAMEs, key and "
+	    "grants to create\n"
 	    "\n"
 	    "NAME is a domain, *.domain or an _acme-challenge name; VALUE the\n"
 	    "43-character base64url digest from the CA.\n"
@@ -94,7 +101,8 @@ main(int argc, char **argv)
 	int ch;
 
 	/* '+': stop at the command word; its arguments are the adapter's. */
-	while ((ch = getopt_long(argc, argv, "+c:hqvVw", longopts, NULL)) != -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "+c:hqvVw", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			o.config_path = optarg;

@@ -58,7 +58,8 @@ query_run(struct question *q, size_t n, const struct dnsio_opts *o)
 		q[i].err = io[i].err;
 		if (io[i].status != DNSIO_OK)
 			continue;
-		/* dnsio matched ID and question; an unparsable body is a timeout-like failure. */
+		/* dnsio matched ID and question; an unparsable body is a
+		 * timeout-like failure. */
 		if (ldns_wire2pkt(&q[i].reply, io[i].reply, io[i].reply_len) !=
 		    LDNS_STATUS_OK) {
 			q[i].reply = NULL;
@@ -107,7 +108,8 @@ query_txt_has(const ldns_pkt *p, const char *owner, const char *value)
 	ldns_rdf *want = NULL;
 	int found = 0;
 
-	if (answer == NULL || ldns_str2rdf_dname(&want, owner) != LDNS_STATUS_OK)
+	if (answer == NULL ||
+	    ldns_str2rdf_dname(&want, owner) != LDNS_STATUS_OK)
 		return 0;
 	for (size_t i = 0; i < ldns_rr_list_rr_count(answer) && !found; i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(answer, i);
@@ -118,6 +120,44 @@ query_txt_has(const ldns_pkt *p, const char *owner, const char *value)
 	}
 	ldns_rdf_deep_free(want);
 	return found;
+}
+
+const ldns_rr *
+query_rr_find(const ldns_rr_list *list, ldns_rr_type type, const char *owner)
+{
+	ldns_rdf *want = NULL;
+	const ldns_rr *found = NULL;
+
+	if (owner != NULL && ldns_str2rdf_dname(&want, owner) != LDNS_STATUS_OK)
+		return NULL;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(list) && found == NULL;
+	     i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(list, i);
+
+		if (ldns_rr_get_type(rr) == type && (want == NULL ||
+		    ldns_dname_compare(ldns_rr_owner(rr), want) == 0))
+			found = rr;
+	}
+	ldns_rdf_deep_free(want);
+	return found;
+}
+
+size_t
+query_txt_count(const ldns_pkt *p, const char *owner)
+{
+	ldns_rr_list *an = ldns_pkt_answer(p);
+	ldns_rdf *want = NULL;
+	size_t n = 0;
+
+	if (ldns_str2rdf_dname(&want, owner) != LDNS_STATUS_OK)
+		return 0;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++)
+		n += ldns_rr_get_type(ldns_rr_list_rr(an, i)) ==
+			LDNS_RR_TYPE_TXT &&
+		    ldns_dname_compare(
+			ldns_rr_owner(ldns_rr_list_rr(an, i)), want) == 0;
+	ldns_rdf_deep_free(want);
+	return n;
 }
 
 const char *

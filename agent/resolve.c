@@ -139,10 +139,7 @@ soa_mname(const struct run_ctx *ctx, struct zone_target *z, char *why,
 	stub_ask(ctx, z->apex, LDNS_RR_TYPE_SOA, &p, why, whylen);
 	if (p == NULL)
 		return -1;
-	for (size_t i = 0; i < ldns_rr_list_rr_count(ldns_pkt_answer(p)); i++)
-		if (ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), i)) ==
-		    LDNS_RR_TYPE_SOA)
-			soa = ldns_rr_list_rr(ldns_pkt_answer(p), i);
+	soa = query_rr_find(ldns_pkt_answer(p), LDNS_RR_TYPE_SOA, z->apex);
 	if (soa != NULL && ldns_rr_rd_count(soa) > 0)
 		z->primary_name = ldns_rdf2str(ldns_rr_rdf(soa, 0));
 	else
@@ -174,10 +171,12 @@ primary_find(const struct run_ctx *ctx, struct zone_target *z, char *err,
 		}
 		free(z->primaries);
 		z->primaries = NULL;
-		if (host_port_split(server, port, host, sizeof(host), &port) == -1) {
-			snprintf(err, errlen, "zone %s: server = %s is neither an "
-			    "address nor a host name; fix it in %s", z->apex,
-			    server, ctx->config_path);
+		if (host_port_split(server, port, host, sizeof(host), &port) ==
+		    -1) {
+			snprintf(err, errlen,
+			    "zone %s: server = %s is neither an "
+			    "address nor a host name; fix it in %s",
+			    z->apex, server, ctx->config_path);
 			return RESOLVE_ERR_CONFIG;
 		}
 	} else if (z->primary_name != NULL) {
@@ -192,10 +191,12 @@ primary_find(const struct run_ctx *ctx, struct zone_target *z, char *err,
 	}
 	if (stub_addresses(ctx, host, port, &z->primaries, &z->n_primaries,
 	    why, sizeof(why)) == -1) {
-		snprintf(err, errlen, "zone %s: cannot find the address of its "
-		    "primary %s (%s); set server = to an address in [zone %.*s] "
-		    "of %s", z->apex, host, why, apexlen, z->apex,
-		    ctx->config_path);
+		snprintf(err, errlen,
+		    "zone %s: cannot find the address of its "
+		    "primary %s (%s); set server = to an address in [zone "
+		    "%.*s] "
+		    "of %s",
+		    z->apex, host, why, apexlen, z->apex, ctx->config_path);
 		return RESOLVE_ERR_DNS;
 	}
 	return RESOLVE_OK;
@@ -205,21 +206,8 @@ primary_find(const struct run_ctx *ctx, struct zone_target *z, char *err,
 static int
 soa_authoritative(const ldns_pkt *p, const char *apex)
 {
-	ldns_rr_list *an = ldns_pkt_answer(p);
-	ldns_rdf *want = NULL;
-	int ok = 0;
-
-	if (!ldns_pkt_aa(p) || ldns_pkt_get_rcode(p) != LDNS_RCODE_NOERROR ||
-	    ldns_str2rdf_dname(&want, apex) != LDNS_STATUS_OK)
-		return 0;
-	for (size_t i = 0; i < ldns_rr_list_rr_count(an) && !ok; i++) {
-		ldns_rr *rr = ldns_rr_list_rr(an, i);
-
-		ok = ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA &&
-		    ldns_dname_compare(ldns_rr_owner(rr), want) == 0;
-	}
-	ldns_rdf_deep_free(want);
-	return ok;
+	return ldns_pkt_aa(p) && ldns_pkt_get_rcode(p) == LDNS_RCODE_NOERROR &&
+	    query_rr_find(ldns_pkt_answer(p), LDNS_RR_TYPE_SOA, apex) != NULL;
 }
 
 static void
@@ -264,7 +252,8 @@ primary_confirm(const struct run_ctx *ctx, struct zone_target *z, char *err,
 		return RESOLVE_ERR_NOMEM;
 	}
 	for (size_t i = 0; i < z->n_primaries; i++) {
-		if (q[i].reply != NULL && soa_authoritative(q[i].reply, z->apex)) {
+		if (q[i].reply != NULL &&
+		    soa_authoritative(q[i].reply, z->apex)) {
 			z->primaries[kept++] = z->primaries[i];
 		} else {
 			soa_failure(&q[i], why, sizeof(why));
@@ -321,9 +310,11 @@ auths_find(const struct run_ctx *ctx, const struct zone_cache *cache,
 		    &z->auths[z->n_auths]) == 0)
 			z->n_auths++;
 	if (z->n_auths == 0) {
-		snprintf(err, errlen, "zone %s: no authoritative server address "
+		snprintf(err, errlen,
+		    "zone %s: no authoritative server address "
 		    "to wait for; set nameservers = in [zone %.*s] of %s",
-		    z->apex, (int)strlen(z->apex) - 1, z->apex, ctx->config_path);
+		    z->apex, (int)strlen(z->apex) - 1, z->apex,
+		    ctx->config_path);
 		return RESOLVE_ERR_CONFIG;
 	}
 	return RESOLVE_OK;
@@ -380,16 +371,20 @@ zone_conf_exact(const struct run_ctx *ctx, const struct challenge *c,
 	zc = config_zone_for(ctx->cfg, c->effective);
 	challenge_subject(c, subj, sizeof(subj));
 	if (zc != NULL)
-		snprintf(err, errlen, "%s: %s is in zone %.*s (chain %s), which "
+		snprintf(err, errlen,
+		    "%s: %s is in zone %.*s (chain %s), which "
 		    "has no [zone] section in %s; [zone %.*s] (line %d) is a "
-		    "different zone: add [zone %.*s]", subj, c->effective, zl,
-		    zone, chain_text(ch, text, sizeof(text)), ctx->config_path,
+		    "different zone: add [zone %.*s]",
+		    subj, c->effective, zl, zone,
+		    chain_text(ch, text, sizeof(text)), ctx->config_path,
 		    (int)strlen(zc->name) - 1, zc->name, zc->line, zl, zone);
 	else
-		snprintf(err, errlen, "%s: the chain %s ends in zone %.*s, which "
-		    "has no [zone] section in %s; add [zone %.*s] with server = "
-		    "and key_file = (a key allowed to write TXT at %.*s)", subj,
-		    chain_text(ch, text, sizeof(text)), zl, zone,
+		snprintf(err, errlen,
+		    "%s: the chain %s ends in zone %.*s, which "
+		    "has no [zone] section in %s; add [zone %.*s] with server "
+		    "= "
+		    "and key_file = (a key allowed to write TXT at %.*s)",
+		    subj, chain_text(ch, text, sizeof(text)), zl, zone,
 		    ctx->config_path, zl, zone, (int)strlen(c->effective) - 1,
 		    c->effective);
 	return NULL;
@@ -402,8 +397,10 @@ report_chain(const struct challenge *c, const struct chain *ch)
 
 	challenge_subject(c, subj, sizeof(subj));
 	if (ch->wildcard_cut)
-		msg_warn("%s: the CNAME at %.*s to %.*s comes from a wildcard; "
-		    "writing the TXT at %.*s in zone %s instead (once it exists "
+		msg_warn(
+		    "%s: the CNAME at %.*s to %.*s comes from a wildcard; "
+		    "writing the TXT at %.*s in zone %s instead (once it "
+		    "exists "
 		    "the wildcard no longer applies there, for the CA too)",
 		    subj, (int)strlen(c->effective) - 1, c->effective,
 		    (int)strlen(ch->wildcard_target) - 1, ch->wildcard_target,
@@ -467,18 +464,22 @@ plan_group(const struct run_ctx *ctx, struct zone_cache *cache,
 		}
 		cs = chain_follow(ctx, cache, c->name, &ch, why, sizeof(why));
 		if (cs != CHAIN_OK) {
-			/* Most often the name is simply not one of ours: say so too. */
+			/* Most often the name is simply not one of ours: say so
+			 * too. */
 			int ours = config_zone_for(ctx->cfg, c->name) != NULL;
 
 			snprintf(err, errlen, "%s: %s%s%s%s",
 			    challenge_subject(c, subj, sizeof(subj)), why,
 			    ours ? "" : "; and no [zone] section of ",
-			    ours ? "" : ctx->config_path, ours ? "" : " covers it");
+			    ours ? "" : ctx->config_path,
+			    ours ? "" : " covers it");
 			st = cs == CHAIN_ERR_NOMEM ? RESOLVE_ERR_NOMEM :
 			    RESOLVE_ERR_DNS;
-		} else if (challenge_set_effective(c, ch.names[ch.n - 1]) == -1) {
+		} else if (challenge_set_effective(c, ch.names[ch.n - 1]) ==
+		    -1) {
 			st = RESOLVE_ERR_NOMEM;
-		} else if ((zc = zone_conf_exact(ctx, c, &ch, err, errlen)) == NULL) {
+		} else if ((zc = zone_conf_exact(ctx, c, &ch, err, errlen)) ==
+		    NULL) {
 			st = RESOLVE_ERR_CONFIG;
 		} else {
 			report_chain(c, &ch);
@@ -527,7 +528,8 @@ resolve_plan(const struct run_ctx *ctx, struct challenge_list *l,
 
 		if ((st = primary_find(ctx, z, err, errlen)) != RESOLVE_OK ||
 		    (st = primary_confirm(ctx, z, err, errlen)) != RESOLVE_OK ||
-		    (st = auths_find(ctx, &cache, z, err, errlen)) != RESOLVE_OK)
+		    (st = auths_find(ctx, &cache, z, err, errlen)) !=
+			RESOLVE_OK)
 			goto out;
 		report_zone(z);
 	}

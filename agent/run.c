@@ -43,10 +43,13 @@ run_rollback(const struct run_ctx *run, const struct zone_plan *plan,
 	for (size_t i = 0; i < n; i++) {
 		if (update_zone(&ctx, &plan->zones[i], l, UPDATE_REMOVE, err,
 		    sizeof(err)) == UPDATE_OK)
-			msg_progress("zone %s: removed the values added by this "
-			    "run again", plan->zones[i].apex);
+			msg_progress(
+			    "zone %s: removed the values added by this "
+			    "run again",
+			    plan->zones[i].apex);
 		else
-			msg_warn("%s (while undoing this run's additions)", err);
+			msg_warn(
+			    "%s (while undoing this run's additions)", err);
 	}
 }
 
@@ -85,30 +88,14 @@ run_updates(const struct run_ctx *ctx, const struct zone_plan *plan,
 			run_rollback(ctx, plan, i, l);
 			break;
 		}
-		/* A removal goes on with the other zones: clean up what can be. */
+		/* A removal goes on with the other zones: clean up what can be.
+		 */
 	}
 	return status;
 }
 
-/* How many TXT records P holds at NAME (absolute). */
-static size_t
-txt_count(const ldns_pkt *p, const char *name)
-{
-	ldns_rr_list *an = ldns_pkt_answer(p);
-	ldns_rdf *owner = NULL;
-	size_t n = 0;
-
-	if (ldns_str2rdf_dname(&owner, name) != LDNS_STATUS_OK)
-		return 0;
-	for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++)
-		n += ldns_rr_get_type(ldns_rr_list_rr(an, i)) == LDNS_RR_TYPE_TXT &&
-		    ldns_dname_compare(ldns_rr_owner(ldns_rr_list_rr(an, i)),
-		    owner) == 0;
-	ldns_rdf_deep_free(owner);
-	return n;
-}
-
-/* check: what every authoritative server of Z serves at each effective name now. */
+/* check: what every authoritative server of Z serves at each effective name
+ * now. */
 static int
 run_check_zone(const struct run_ctx *ctx, const struct zone_target *z,
     const struct challenge_list *l)
@@ -139,15 +126,17 @@ run_check_zone(const struct run_ctx *ctx, const struct zone_target *z,
 		int nl = (int)strlen(name) - 1;
 
 		if (q[k].reply == NULL || !ldns_pkt_aa(q[k].reply)) {
-			msg_warn("zone %s: %s gives no authoritative answer for "
-			    "%.*s (%s); the CA may ask it", z->apex,
-			    q[k].server->text, nl, name, q[k].reply == NULL ?
-			    question_failure(&q[k]) : "not authoritative");
+			msg_warn(
+			    "zone %s: %s gives no authoritative answer for "
+			    "%.*s (%s); the CA may ask it",
+			    z->apex, q[k].server->text, nl, name,
+			    q[k].reply == NULL ? question_failure(&q[k]) :
+						 "not authoritative");
 			status = EXIT_DNS;
 		} else {
 			msg_progress("zone %s: %s serves %zu TXT at %.*s (%s)",
 			    z->apex, q[k].server->text,
-			    txt_count(q[k].reply, name), nl, name,
+			    query_txt_count(q[k].reply, name), nl, name,
 			    query_rcode_name(ldns_pkt_get_rcode(q[k].reply)));
 		}
 		question_clear(&q[k]);
@@ -182,9 +171,11 @@ settle_mark(const struct run_ctx *ctx, const struct challenge_list *l)
 		char path[600];
 		FILE *f;
 
-		if (spool_path("removed", c->effective, path, sizeof(path)) == -1 ||
+		if (spool_path("removed", c->effective, path, sizeof(path)) ==
+			-1 ||
 		    (f = fopen(path, "we")) == NULL) {
-			msg_warn("%s: cannot note the removal (%s); a value added "
+			msg_warn(
+			    "%s: cannot note the removal (%s); a value added "
 			    "at this name within %u s may meet a cached answer",
 			    c->effective, strerror(errno), ctx->cfg->ttl);
 			continue;
@@ -195,7 +186,8 @@ settle_mark(const struct run_ctx *ctx, const struct challenge_list *l)
 	}
 }
 
-/* Seconds until a cached answer from before the last removal at NAME expires. */
+/* Seconds until a cached answer from before the last removal at NAME expires.
+ */
 static long long
 settle_left(const char *name)
 {
@@ -231,9 +223,12 @@ settle_wait(const struct run_ctx *ctx, const struct challenge_list *l)
 	if (wait == 0)
 		return;
 	if (wait * 1000 > clock_left_ms(ctx->deadline)) {
-		msg_warn("%s: a value removed there moments ago may be cached by "
-		    "the CA's resolver for %lld s more, longer than the timeout "
-		    "allows; lower ttl or raise timeout", name, wait);
+		msg_warn(
+		    "%s: a value removed there moments ago may be cached by "
+		    "the CA's resolver for %lld s more, longer than the "
+		    "timeout "
+		    "allows; lower ttl or raise timeout",
+		    name, wait);
 		wait = clock_left_ms(ctx->deadline) / 1000;
 	}
 	msg_progress("%s: waiting %lld s for the CA's resolver to forget the "
@@ -253,7 +248,8 @@ print_results(const struct challenge_list *l)
 	fflush(stdout);
 }
 
-/* Waits until every authoritative server shows the change; undoes an add that does not propagate. */
+/* Waits until every authoritative server shows the change; undoes an add that
+ * does not propagate. */
 static int
 run_wait(const struct run_ctx *ctx, const struct zone_plan *plan,
     struct challenge_list *l, enum run_op op)
@@ -265,7 +261,8 @@ run_wait(const struct run_ctx *ctx, const struct zone_plan *plan,
 	    err, sizeof(err)) == WAIT_OK) {
 		msg_progress("every authoritative server %s (%lld ms)",
 		    op == RUN_ADD ? "serves the values" :
-		    "has dropped the values", (long long)(clock_now_ms() - start));
+				    "has dropped the values",
+		    (long long)(clock_now_ms() - start));
 		return 0;
 	}
 	msg_error("%s", err);

@@ -31,7 +31,8 @@ bare(const char *name)
 	return (int)strlen(name) - 1;
 }
 
-/* With --alias: _acme-challenge.D CNAME D.ALIAS (the wildcard's "*." dropped). */
+/* With --alias: _acme-challenge.D CNAME D.ALIAS (the wildcard's "*." dropped).
+ */
 static int
 setup_alias(struct challenge_list *l, const char *alias)
 {
@@ -64,7 +65,8 @@ setup_lookup(const struct run_opts *o, struct challenge_list *l)
 	int status = EXIT_DNS;
 	char err[2048];
 
-	/* Before the first run there may be no config: resolvers from resolv.conf. */
+	/* Before the first run there may be no config: resolvers from
+	 * resolv.conf. */
 	if (access(path, R_OK) == 0 && config_load(path, &cfg) != CONFIG_OK)
 		return EXIT_USAGE;
 	if (run_ctx_init(&ctx, cfg != NULL ? cfg : &defaults, path, err,
@@ -109,7 +111,8 @@ print_zone(const struct challenge_list *l, const char *zone, const char *key,
 	printf("\n# BIND, named.conf, in zone \"%.*s\" (see contrib/bind):\n"
 	    "update-policy {\n", bare(zone), zone);
 	if (alias)
-		printf("\tgrant %s zonesub TXT;\t# a zone for challenges only\n",
+		printf(
+		    "\tgrant %s zonesub TXT;\t# a zone for challenges only\n",
 		    key);
 	for (size_t i = 0; i < l->n && !alias; i++)
 		if (strcasecmp(l->items[i].zone_hint, zone) == 0)
@@ -129,7 +132,8 @@ print_zone(const struct challenge_list *l, const char *zone, const char *key,
 				    l->items[i].effective);
 		printf("]\n");
 	}
-	printf("\n# PowerDNS: lua-dnsupdate-policy-script (see contrib/powerdns),"
+	printf(
+	    "\n# PowerDNS: lua-dnsupdate-policy-script (see contrib/powerdns),"
 	    " names:\n");
 	for (size_t i = 0; i < l->n; i++)
 		if (strcasecmp(l->items[i].zone_hint, zone) == 0)
@@ -154,7 +158,8 @@ print_setup(const struct challenge_list *l, const char *key, int alias)
 			printf("# %s -> %s (zone %s)\n", l->items[i].name,
 			    l->items[i].effective, l->items[i].zone_hint);
 	}
-	printf("\n# 3. Per zone: the config section and the grants (TXT only).\n");
+	printf(
+	    "\n# 3. Per zone: the config section and the grants (TXT only).\n");
 	for (size_t i = 0; i < l->n; i++) {
 		int seen = 0;
 

@@ -22,10 +22,12 @@ spool_dir(char *buf, size_t len)
 	if (run != NULL && run[0] == '/')
 		snprintf(buf, len, "%s/acme-nsupdate", run);
 	else
-		snprintf(buf, len, "/tmp/acme-nsupdate-%u", (unsigned)geteuid());
+		snprintf(
+		    buf, len, "/tmp/acme-nsupdate-%u", (unsigned)geteuid());
 	if (mkdir(buf, 0700) == -1 && errno != EEXIST)
 		return -1;
-	/* In a shared /tmp someone else may have made it first: ours alone, or none. */
+	/* In a shared /tmp someone else may have made it first: ours alone, or
+	 * none. */
 	if (lstat(buf, &st) == -1)
 		return -1;
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||

@@ -45,10 +45,13 @@ stub_ask(const struct run_ctx *ctx, const char *name, ldns_rr_type type,
 		}
 		snprintf(why, whylen, "resolver %s answered %s for %s%s",
 		    ctx->resolvers[i].text, query_rcode_name(rc), name,
-		    rc == LDNS_RCODE_SERVFAIL ? ": it could not get an answer "
-		    "from that zone's servers (unlike NXDOMAIN, which would say "
-		    "the name does not exist); check the zone on its servers" :
-		    "");
+		    rc == LDNS_RCODE_SERVFAIL ?
+			": it could not get an answer "
+			"from that zone's servers (unlike NXDOMAIN, which "
+			"would say "
+			"the name does not exist); check the zone on its "
+			"servers" :
+			"");
 		question_clear(&q);
 	}
 }
@@ -83,7 +86,8 @@ int
 stub_addresses(const struct run_ctx *ctx, const char *host, uint16_t port,
     struct dns_server **out, size_t *n, char *why, size_t whylen)
 {
-	static const ldns_rr_type types[] = { LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA };
+	static const ldns_rr_type types[] = { LDNS_RR_TYPE_A,
+		LDNS_RR_TYPE_AAAA };
 	struct dns_server *addrs;
 
 	*n = 0;

@@ -334,7 +334,8 @@ tsig_fields_get(ldns_rr *rr, struct tsig_fields *f)
 	    ldns_rdf_size(rd[5]) != 2 || ldns_rdf_size(rd[6]) < 2)
 		return TSIG_ERR_FORMAT;
 
-	/* The MAC covers the key and algorithm names in canonical form (4.3.3). */
+	/* The MAC covers the key and algorithm names in canonical form (4.3.3).
+	 */
 	ldns_dname2canonical(ldns_rr_owner(rr));
 	ldns_dname2canonical(rd[0]);
 	f->owner = ldns_rr_owner(rr);

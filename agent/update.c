@@ -33,14 +33,15 @@
 struct update_msg {
 	const struct zone_target	*z;
 	struct challenge_list		*l;
-	const size_t			*members;	/* borrowed slice of z->members */
+	const size_t *members; /* borrowed slice of z->members */
 	size_t				 n;
 	enum update_op			 op;
-	const struct dns_server		*server;	/* the address that answered */
+	const struct dns_server *server; /* the address that answered */
 	char				 subject[600];
 };
 
-/* RFC 2136 2.5.1 (add: class IN, TTL) or 2.5.4 (delete one RR: class NONE, TTL 0). */
+/* RFC 2136 2.5.1 (add: class IN, TTL) or 2.5.4 (delete one RR: class NONE, TTL
+ * 0). */
 static ldns_rr *
 update_rr(const struct challenge *c, enum update_op op)
 {
@@ -80,11 +81,13 @@ update_wire(const struct update_msg *m, uint8_t **wire, size_t *len)
 	if (ldns_str2rdf_dname(&zone, m->z->apex) != LDNS_STATUS_OK)
 		goto out;
 	/* Takes zone, clones up. */
-	if ((p = ldns_update_pkt_new(zone, LDNS_RR_CLASS_IN, NULL, up, NULL)) == NULL) {
+	if ((p = ldns_update_pkt_new(zone, LDNS_RR_CLASS_IN, NULL, up, NULL)) ==
+	    NULL) {
 		ldns_rdf_deep_free(zone);
 		goto out;
 	}
-	ldns_pkt_set_rd(p, false);	/* ldns sets RD; RFC 2136 2.2 has no use for it */
+	ldns_pkt_set_rd(
+	    p, false); /* ldns sets RD; RFC 2136 2.2 has no use for it */
 	ldns_pkt_set_id(p, (uint16_t)arc4random_uniform(65536));
 	if (msg_verbosity >= 3) {
 		char *text = ldns_pkt2str(p);
@@ -183,15 +186,21 @@ rcode_rejection(const struct update_msg *m, const ldns_pkt *p, int signed_reply,
 	const char *eff = m->l->items[m->members[0]].effective;
 	char head[900];
 
-	snprintf(head, sizeof(head), "%s: update rejected by %s for zone %s (%s)",
-	    m->subject, m->server->text, m->z->apex, name);
+	snprintf(head, sizeof(head),
+	    "%s: update rejected by %s for zone %s (%s)", m->subject,
+	    m->server->text, m->z->apex, name);
 	switch (rc) {
 	case LDNS_RCODE_REFUSED:
-		snprintf(err, errlen, "%s: key %s may not update TXT at %s; "
+		snprintf(err, errlen,
+		    "%s: key %s may not update TXT at %s; "
 		    "grant it on the server (see contrib/bind, contrib/knot, "
-		    "contrib/powerdns)%s", head, k->name, eff, signed_reply ? "" :
-		    "; PowerDNS also answers an unsigned REFUSED for every TSIG "
-		    "failure (wrong secret, unknown key): its log says which");
+		    "contrib/powerdns)%s",
+		    head, k->name, eff,
+		    signed_reply ? "" :
+				   "; PowerDNS also answers an unsigned "
+				   "REFUSED for every TSIG "
+				   "failure (wrong secret, unknown key): its "
+				   "log says which");
 		break;
 	case LDNS_RCODE_NOTAUTH:
 		snprintf(err, errlen, "%s: the server is not authoritative for "
@@ -220,7 +229,8 @@ rcode_rejection(const struct update_msg *m, const ldns_pkt *p, int signed_reply,
 	}
 }
 
-/* Checks the reply: TSIG first (a forged rcode must not be believed), then rcode. */
+/* Checks the reply: TSIG first (a forged rcode must not be believed), then
+ * rcode. */
 static enum update_status
 reply_check(const struct update_msg *m, const struct tsig_request *req,
     const uint8_t *wire, size_t len, char *err, size_t errlen)
@@ -232,8 +242,9 @@ reply_check(const struct update_msg *m, const struct tsig_request *req,
 	enum update_status st = UPDATE_ERR_REJECTED;
 
 	if (ldns_wire2pkt(&p, wire, len) != LDNS_STATUS_OK) {
-		snprintf(err, errlen, "%s: unreadable reply from %s for zone %s",
-		    m->subject, m->server->text, m->z->apex);
+		snprintf(err, errlen,
+		    "%s: unreadable reply from %s for zone %s", m->subject,
+		    m->server->text, m->z->apex);
 		return UPDATE_ERR_REPLY;
 	}
 	ts = tsig_verify(k, req, wire, len, time(NULL), &tr);
@@ -241,11 +252,14 @@ reply_check(const struct update_msg *m, const struct tsig_request *req,
 		tsig_rejection(m, p, &tr, err, errlen);
 	} else if (ts == TSIG_ERR_UNSIGNED &&
 	    ldns_pkt_get_rcode(p) != LDNS_RCODE_NOERROR) {
-		/* RFC 8945 5.3.2: errors before TSIG processing come unsigned. */
+		/* RFC 8945 5.3.2: errors before TSIG processing come unsigned.
+		 */
 		rcode_rejection(m, p, 0, err, errlen);
 	} else if (ts != TSIG_OK) {
-		snprintf(err, errlen, "%s: the reply from %s for zone %s fails "
-		    "TSIG checks (%s, rcode %s); it is not trusted: is something "
+		snprintf(err, errlen,
+		    "%s: the reply from %s for zone %s fails "
+		    "TSIG checks (%s, rcode %s); it is not trusted: is "
+		    "something "
 		    "between here and the server, or is the key %s wrong?",
 		    m->subject, m->server->text, m->z->apex, tsig_strerror(ts),
 		    query_rcode_name(ldns_pkt_get_rcode(p)), k->name);
@@ -263,21 +277,10 @@ reply_check(const struct update_msg *m, const struct tsig_request *req,
 static unsigned
 txt_ttl(const ldns_pkt *p, const char *name)
 {
-	ldns_rr_list *an = ldns_pkt_answer(p);
-	ldns_rdf *owner = NULL;
-	unsigned ttl = 0;
+	const ldns_rr *rr = query_rr_find(ldns_pkt_answer(p), LDNS_RR_TYPE_TXT,
+	    name);
 
-	if (ldns_str2rdf_dname(&owner, name) != LDNS_STATUS_OK)
-		return 0;
-	for (size_t i = 0; i < ldns_rr_list_rr_count(an) && ttl == 0; i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(an, i);
-
-		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_TXT &&
-		    ldns_dname_compare(ldns_rr_owner(rr), owner) == 0)
-			ttl = ldns_rr_ttl(rr);
-	}
-	ldns_rdf_deep_free(owner);
-	return ttl;
+	return rr != NULL ? ldns_rr_ttl(rr) : 0;
 }
 
 /*
@@ -314,7 +317,8 @@ ttl_read(struct update_msg *m, const struct run_ctx *ctx)
 		struct challenge *c = &m->l->items[m->members[i]];
 		const ldns_pkt *p = asked ? q[slot[i]].reply : NULL;
 
-		c->ttl = p != NULL && ldns_pkt_aa(p) ? txt_ttl(p, c->effective) : 0;
+		c->ttl =
+		    p != NULL && ldns_pkt_aa(p) ? txt_ttl(p, c->effective) : 0;
 		if (c->ttl == 0)
 			c->ttl = ctx->cfg->ttl;
 	}
@@ -337,8 +341,10 @@ update_send(struct update_msg *m, const struct run_ctx *ctx, char *err,
 	enum update_status st;
 
 	ttl_read(m, ctx);
-	/* ldns compresses names: halve until the real message fits (RFC 1035 4.2.2). */
-	while ((st = update_wire(m, &wire, &len)) == UPDATE_TOO_BIG && m->n > 1) {
+	/* ldns compresses names: halve until the real message fits (RFC
+	 * 1035 4.2.2). */
+	while (
+	    (st = update_wire(m, &wire, &len)) == UPDATE_TOO_BIG && m->n > 1) {
 		free(wire);
 		wire = NULL;
 		m->n = (m->n + 1) / 2;
@@ -346,7 +352,8 @@ update_send(struct update_msg *m, const struct run_ctx *ctx, char *err,
 	subject_for(m);
 	if (st != UPDATE_OK)
 		goto build_failed;
-	if (tsig_sign(m->z->conf->key, time(NULL), &wire, &len, &req) != TSIG_OK) {
+	if (tsig_sign(m->z->conf->key, time(NULL), &wire, &len, &req) !=
+	    TSIG_OK) {
 		st = UPDATE_ERR_BUILD;
 		goto build_failed;
 	}
@@ -362,7 +369,8 @@ update_send(struct update_msg *m, const struct run_ctx *ctx, char *err,
 		}
 		if (q.status == DNSIO_OK) {
 			m->server = q.server;
-			st = reply_check(m, &req, q.reply, q.reply_len, err, errlen);
+			st = reply_check(
+			    m, &req, q.reply, q.reply_len, err, errlen);
 			dnsio_query_clear(&q);
 			goto out;
 		}
@@ -422,23 +430,28 @@ not_applied(const struct update_msg *m, const struct challenge *c, char *err,
 
 	challenge_subject(c, subj, sizeof(subj));
 	if (m->op == UPDATE_ADD)
-		snprintf(err, errlen, "%s: %s answered NOERROR for zone %s but "
-		    "does not serve the value at %s: the update was not applied; "
+		snprintf(err, errlen,
+		    "%s: %s answered NOERROR for zone %s but "
+		    "does not serve the value at %s: the update was not "
+		    "applied; "
 		    "likely a CNAME at that name (BIND ignores TXT there) or a "
 		    "policy that skips updates it denies (PowerDNS "
 		    "lua-dnsupdate-policy-script): let key %s write TXT at %s",
 		    subj, m->server->text, m->z->apex, c->effective,
 		    m->z->conf->key->name, c->effective);
 	else
-		snprintf(err, errlen, "%s: %s answered NOERROR for zone %s but "
-		    "still serves the value at %s: the removal was not applied; "
+		snprintf(err, errlen,
+		    "%s: %s answered NOERROR for zone %s but "
+		    "still serves the value at %s: the removal was not "
+		    "applied; "
 		    "likely a policy that skips updates it denies (PowerDNS "
 		    "lua-dnsupdate-policy-script): let key %s delete TXT at %s",
 		    subj, m->server->text, m->z->apex, c->effective,
 		    m->z->conf->key->name, c->effective);
 }
 
-/* Confirms on the primary, with a few quick retries for servers that apply late. */
+/* Confirms on the primary, with a few quick retries for servers that apply
+ * late. */
 static enum update_status
 update_confirm(struct update_msg *m, const struct run_ctx *ctx, char *err,
     size_t errlen)
@@ -457,7 +470,8 @@ update_confirm(struct update_msg *m, const struct run_ctx *ctx, char *err,
 			nanosleep(&ts, NULL);
 			delay *= 2;
 		}
-		if ((st = confirm_round(m, ctx, pending, &n_pending)) != UPDATE_OK)
+		if ((st = confirm_round(m, ctx, pending, &n_pending)) !=
+		    UPDATE_OK)
 			goto out;
 	}
 	if (n_pending > 0) {

@@ -39,14 +39,24 @@ certbot_quiet(void)
 		msg_verbosity = 0;
 }
 
+/* The two variables every certbot hook needs; -1 (reported) if one is missing.
+ */
 static int
-certbot_usage(const char *cmd, const char *missing)
+certbot_env(const char *cmd, const char **domain, const char **value)
 {
+	const char *missing = NULL;
+
+	if ((*domain = getenv("CERTBOT_DOMAIN")) == NULL)
+		missing = "CERTBOT_DOMAIN";
+	else if ((*value = getenv("CERTBOT_VALIDATION")) == NULL)
+		missing = "CERTBOT_VALIDATION";
+	if (missing == NULL)
+		return 0;
 	msg_error("%s: %s is not set; certbot sets it when it runs "
 	    "--manual-auth-hook \"acme-nsupdate certbot-auth\" and "
 	    "--manual-cleanup-hook \"acme-nsupdate certbot-cleanup\"", cmd,
 	    missing);
-	return EXIT_USAGE;
+	return -1;
 }
 
 static int
@@ -109,8 +119,7 @@ spool_take(const char *path, struct challenge_list *l, char *err,
 int
 certbot_auth(int argc, char **argv, const struct run_opts *o)
 {
-	const char *domain = getenv("CERTBOT_DOMAIN");
-	const char *value = getenv("CERTBOT_VALIDATION");
+	const char *domain, *value;
 	const char *remaining = getenv("CERTBOT_REMAINING_CHALLENGES");
 	const char *all = getenv("CERTBOT_ALL_DOMAINS");
 	struct challenge_list l = { 0 };
@@ -120,10 +129,8 @@ certbot_auth(int argc, char **argv, const struct run_opts *o)
 
 	(void)argc;
 	certbot_quiet();
-	if (domain == NULL)
-		return certbot_usage(argv[0], "CERTBOT_DOMAIN");
-	if (value == NULL)
-		return certbot_usage(argv[0], "CERTBOT_VALIDATION");
+	if (certbot_env(argv[0], &domain, &value) == -1)
+		return EXIT_USAGE;
 	/* certbot before 1.4 sets neither: one update per call. */
 	batch = remaining != NULL && all != NULL &&
 	    spool_path("certbot", all, path, sizeof(path)) == 0;
@@ -182,8 +189,7 @@ hint_from_auth_output(struct challenge *c, const char *output)
 int
 certbot_cleanup(int argc, char **argv, const struct run_opts *o)
 {
-	const char *domain = getenv("CERTBOT_DOMAIN");
-	const char *value = getenv("CERTBOT_VALIDATION");
+	const char *domain, *value;
 	const char *output = getenv("CERTBOT_AUTH_OUTPUT");
 	struct challenge_list l = { 0 };
 	char err[1024];
@@ -191,10 +197,8 @@ certbot_cleanup(int argc, char **argv, const struct run_opts *o)
 
 	(void)argc;
 	certbot_quiet();
-	if (domain == NULL)
-		return certbot_usage(argv[0], "CERTBOT_DOMAIN");
-	if (value == NULL)
-		return certbot_usage(argv[0], "CERTBOT_VALIDATION");
+	if (certbot_env(argv[0], &domain, &value) == -1)
+		return EXIT_USAGE;
 	if (challenge_list_add(&l, domain, value, CHALLENGE_FROM_DOMAIN, err,
 	    sizeof(err)) != CHALLENGE_OK) {
 		msg_error("%s", err);

@@ -19,7 +19,8 @@ dehydrated_run(int argc, char **argv, const struct run_opts *o, enum run_op op)
 		    "TOKEN VALUE [DOMAIN TOKEN VALUE]...", argv[0]);
 		return EXIT_USAGE;
 	}
-	/* The token names the HTTP-01 file; DNS-01 needs only domain and value. */
+	/* The token names the HTTP-01 file; DNS-01 needs only domain and value.
+	 */
 	return run_words(o, op, argv + 1, argc - 1, 3, 0, 2,
 	    CHALLENGE_FROM_DOMAIN);
 }

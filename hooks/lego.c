@@ -33,7 +33,8 @@ lego_run(int argc, char **argv, const struct run_opts *o, enum run_op op)
 	/* lego solves one name at a time: see settle in run.h. */
 	ro.settle = 1;
 	if (argc == 3)
-		return run_words(&ro, op, argv + 1, 2, 2, 0, 1, CHALLENGE_AS_GIVEN);
+		return run_words(
+		    &ro, op, argv + 1, 2, 2, 0, 1, CHALLENGE_AS_GIVEN);
 	if (argc != 5 || strcmp(argv[1], "--") != 0)
 		return lego_usage(argv[0]);
 	/* RAW: -- DOMAIN TOKEN KEYAUTH; the TXT value is computed here. */

@@ -18,7 +18,8 @@ native_pairs(int argc, char **argv, const struct run_opts *o, enum run_op op)
 	struct run_opts ro = *o;
 	int i = 1;
 
-	/* "remove --wait NAME VALUE" reads naturally; accept it after the command too. */
+	/* "remove --wait NAME VALUE" reads naturally; accept it after the
+	 * command too. */
 	if (op == RUN_REMOVE && argc > 1 && strcmp(argv[1], "--wait") == 0) {
 		ro.wait_remove = 1;
 		i++;

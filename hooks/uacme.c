@@ -14,7 +14,8 @@
 #include "msg.h"
 #include "run.h"
 
-/* uacme's own convention: any non-zero status from begin declines the challenge. */
+/* uacme's own convention: any non-zero status from begin declines the
+ * challenge. */
 #define UACME_DECLINE	1
 
 static int

@@ -44,6 +44,16 @@ void	question_clear(struct question *q);
  */
 int	query_txt_has(const ldns_pkt *p, const char *owner, const char *value);
 
+/*
+ * The first record of TYPE owned by OWNER (absolute, any case; NULL: any
+ * owner) in LIST, or NULL. Borrowed from LIST.
+ */
+const ldns_rr	*query_rr_find(const ldns_rr_list *list, ldns_rr_type type,
+		    const char *owner);
+
+/* How many TXT records P's answer holds at OWNER (absolute). */
+size_t	query_txt_count(const ldns_pkt *p, const char *owner);
+
 /* The rcode's name ("NOERROR", "REFUSED", ...), static. */
 const char	*query_rcode_name(ldns_pkt_rcode rcode);
 
