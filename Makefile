@@ -50,7 +50,8 @@ PYTHON	= /usr/bin/python3
 NETNS	= unshare --net sh -c 'ip link set lo up && exec "$$0" "$$@"'
 PYTEST_ARGS ?=
 
-.PHONY: all check check-unit check-system check-asan install uninstall clean \
+.PHONY: all check check-unit check-system check-asan check-install install \
+	uninstall clean \
 	deps deps-build deps-test bench demo
 
 all: $(BIN)
@@ -101,7 +102,7 @@ deps: deps-test
 
 # --- tests ------------------------------------------------------------------
 check: deps
-	$(MAKE) check-unit check-system
+	$(MAKE) check-unit check-system check-install
 	$(MAKE) check-asan
 
 check-unit: $(UNIT_BIN)
@@ -116,6 +117,16 @@ check-asan:
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    $(MAKE) OBJDIR=obj-asan BIN=obj-asan/acme-nsupdate SANITIZE=1 \
 	    check-unit check-system
+
+# make install into a scratch DESTDIR: PREFIX and DESTDIR are honoured.
+check-install: $(BIN)
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	$(MAKE) -s install DESTDIR="$$d" PREFIX=/opt/ans && \
+	test -x "$$d/opt/ans/bin/acme-nsupdate" && \
+	test -f "$$d/opt/ans/share/man/man1/acme-nsupdate.1" && \
+	test -f "$$d/opt/ans/share/man/man5/acme-nsupdate.ini.5" && \
+	"$$d/opt/ans/bin/acme-nsupdate" --version && \
+	echo "check-install: ok, PREFIX and DESTDIR honoured"
 
 bench: deps $(BIN)
 	ACME_NSUPDATE_BIN=$(abspath $(BIN)) $(NETNS) $(PYTHON) tests/bench/run.py

@@ -186,6 +186,30 @@ respond_badsig(const uint8_t *q, size_t qlen, uint8_t **r, size_t *rlen)
 	return respond_tsig_error(q, qlen, r, rlen, 16);
 }
 
+static int
+respond_badtime(const uint8_t *q, size_t qlen, uint8_t **r, size_t *rlen)
+{
+	return respond_tsig_error(q, qlen, r, rlen, 18);
+}
+
+static int
+respond_notzone(const uint8_t *q, size_t qlen, uint8_t **r, size_t *rlen)
+{
+	return to_wire(reply_for(q, qlen, LDNS_RCODE_NOTZONE), r, rlen);
+}
+
+static int
+respond_servfail(const uint8_t *q, size_t qlen, uint8_t **r, size_t *rlen)
+{
+	return to_wire(reply_for(q, qlen, LDNS_RCODE_SERVFAIL), r, rlen);
+}
+
+static int
+respond_notauth(const uint8_t *q, size_t qlen, uint8_t **r, size_t *rlen)
+{
+	return to_wire(reply_for(q, qlen, LDNS_RCODE_NOTAUTH), r, rlen);
+}
+
 static enum update_status
 run_with(struct fixture *f, int (*respond)(const uint8_t *, size_t,
     uint8_t **, size_t *), enum update_op op)
@@ -333,6 +357,40 @@ test_badsig(void **state)
 	assert_err_has(f, "rejects key acme-key.'s secret");
 }
 
+/* The canned BADTIME reply was signed in November 2023: years of skew. */
+static void
+test_badtime(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(run_with(f, respond_badtime, UPDATE_ADD),
+	    UPDATE_ERR_REJECTED);
+	assert_err_has(f, "TSIG BADTIME");
+	assert_err_has(f, "clocks differ by");
+	assert_err_has(f, "NTP");
+}
+
+static void
+test_other_rcodes(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(run_with(f, respond_notzone, UPDATE_ADD),
+	    UPDATE_ERR_REJECTED);
+	assert_err_has(f, "(NOTZONE)");
+	assert_err_has(f, "delegated child zone");
+	fake_dns_uninstall();
+	assert_int_equal(run_with(f, respond_servfail, UPDATE_ADD),
+	    UPDATE_ERR_REJECTED);
+	assert_err_has(f, "(SERVFAIL)");
+	assert_err_has(f, "its log says why");
+	fake_dns_uninstall();
+	assert_int_equal(run_with(f, respond_notauth, UPDATE_ADD),
+	    UPDATE_ERR_REJECTED);
+	assert_err_has(f, "(NOTAUTH)");
+	assert_err_has(f, "not authoritative for zone example.test.");
+}
+
 /* An unsigned NOERROR could be forged: it is not believed. */
 static void
 test_unsigned_noerror_not_trusted(void **state)
@@ -386,6 +444,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_badkey, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_badsig, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_badtime, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_rcodes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsigned_noerror_not_trusted,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_answer, setup, teardown),
