@@ -443,6 +443,33 @@ plan_add_hinted(const struct run_ctx *ctx, struct zone_plan *plan,
 	return RESOLVE_OK;
 }
 
+/*
+ * Challenge I takes what an earlier one with the same name found, if there
+ * is one: RESOLVE_OK (or ERR_NOMEM). RESOLVE_ERR_DNS: none, follow it.
+ */
+static enum resolve_status
+plan_reuse(struct zone_plan *plan, struct challenge_list *l, size_t i)
+{
+	struct challenge *c = &l->items[i];
+	struct zone_target *z;
+
+	for (size_t j = 0; j < i; j++) {
+		const struct challenge *d = &l->items[j];
+
+		if (d->zone == NULL || strcmp(d->name, c->name) != 0)
+			continue;
+		free(c->zone_name);
+		c->zone = d->zone;
+		if (challenge_set_effective(c, d->effective) == -1 ||
+		    (c->zone_name = strdup(d->zone_name)) == NULL ||
+		    (z = plan_target_for(plan, d->zone, NULL)) == NULL ||
+		    target_add_member(z, i) == -1)
+			return RESOLVE_ERR_NOMEM;
+		return RESOLVE_OK;
+	}
+	return RESOLVE_ERR_DNS;
+}
+
 /* Follows each challenge's chain and groups the challenges by zone. */
 static enum resolve_status
 plan_group(const struct run_ctx *ctx, struct zone_cache *cache,
@@ -462,6 +489,9 @@ plan_group(const struct run_ctx *ctx, struct zone_cache *cache,
 			st = plan_add_hinted(ctx, plan, c, i);
 			continue;
 		}
+		if ((st = plan_reuse(plan, l, i)) != RESOLVE_ERR_DNS)
+			continue;	/* a wildcard and its base: one chain */
+		st = RESOLVE_OK;
 		cs = chain_follow(ctx, cache, c->name, &ch, why, sizeof(why));
 		if (cs != CHAIN_OK) {
 			/* Most often the name is simply not one of ours: say so

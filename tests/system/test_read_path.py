@@ -200,8 +200,11 @@ def test_wildcard_and_base_in_one_update(topology, topology_config, agent, value
     config = topology_config()
     (serial,) = set(topology.serials(EXAMPLE).values())
 
-    agent.ok(config, "add", "*.d.example.test", wildcard, "d.example.test", base)
+    result = agent.ok(config, "-v", "add", "*.d.example.test", wildcard,
+                      "d.example.test", base)
     assert_served(topology, EXAMPLE, name, {wildcard, base})
+    # One name, so its chain is followed once.
+    assert result.stderr.count(": chain ") == 1, str(result)
     # One UPDATE: the serial moved by one, on the secondary too.
     assert topology.serials(EXAMPLE) == \
         {address: serial + 1 for address in topology.authoritative(EXAMPLE)}
