@@ -24,6 +24,7 @@
 #include "config.h"
 #include "key.h"
 #include "msg.h"
+#include "testutil.h"
 
 #define B64_32	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 #define B64_64	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8" \
@@ -59,28 +60,6 @@ lines_clear(void)
 	for (size_t i = 0; i < nlines; i++)
 		free(lines[i]);
 	nlines = 0;
-}
-
-static char *
-xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-xprintf(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-	int	 n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	assert_true(n >= 0);
-	s = malloc((size_t)n + 1);
-	assert_non_null(s);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
 }
 
 static int

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "key.h"
+#include "testutil.h"
 
 /* bytes 0..31, 0..63 etc. in base64: the decoded secret is easy to check. */
 #define B64_16	"AAECAwQFBgcICQoLDA0ODw=="
@@ -95,29 +96,6 @@ static const char three_keys[] =
     "};\n";
 
 static char	tdir[64];
-
-/* asprintf(3) without _GNU_SOURCE; fails the test on error. */
-static char *
-xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-xprintf(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-	int	 n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	assert_true(n >= 0);
-	s = malloc((size_t)n + 1);
-	assert_non_null(s);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
 
 static int
 group_setup(void **state)

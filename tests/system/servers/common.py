@@ -248,7 +248,38 @@ def txt_update(key, name, value, *, delete=False, zone=ZONE, rdtype="TXT",
 
 # --- processes -------------------------------------------------------------
 
-class Server:
+class Process:
+    """What every process a test starts shares: stopped by PID within a
+    bound, its directory removed (or kept with ACME_NSUPDATE_KEEP_SERVERS),
+    its log's tail for failure messages. Needs kind, proc, dir, log and
+    stop_timeout."""
+
+    def stop(self):
+        """Stop by PID: terminate, wait with a bound, then kill."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=self.stop_timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=self.stop_timeout)
+
+    def cleanup(self):
+        if os.environ.get("ACME_NSUPDATE_KEEP_SERVERS"):
+            print(f"\nkept {self.kind} directory: {self.dir}")
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def log_tail(self, lines=40):
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError as exc:
+            return str(exc)
+
+
+
+class Server(Process):
     """One authoritative server on its own loopback address, in its own
     temporary directory. Subclasses say how to prepare the directory and
     which command runs the server in the foreground."""
@@ -322,29 +353,6 @@ class Server:
         response = query(self.address, self.zone, "SOA", timeout=0.5)
         return (response.rcode() == dns.rcode.NOERROR
                 and response.flags & dns.flags.AA and response.answer)
-
-    def stop(self):
-        """Stop by PID: terminate, wait with a bound, then kill."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=self.stop_timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=self.stop_timeout)
-
-    def cleanup(self):
-        if os.environ.get("ACME_NSUPDATE_KEEP_SERVERS"):
-            print(f"\nkept {self.kind} directory: {self.dir}")
-        else:
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-    def log_tail(self, lines=40):
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError as exc:
-            return str(exc)
 
     # What the tests ask of any server.
 

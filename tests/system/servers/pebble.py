@@ -14,14 +14,13 @@ namespace of its own in which that CA is the system bundle."""
 import json
 import os
 import re
-import shutil
 import ssl
 import subprocess
 import tempfile
 import urllib.request
 from pathlib import Path
 
-from .common import add_loopback_address, retry_with_timeout
+from .common import Process, add_loopback_address, retry_with_timeout
 
 # The bundle libcurl-gnutls (uacme) reads, compiled in.
 SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
@@ -46,7 +45,7 @@ def certificate_names(path):
             for entry in line.split(",") if entry.strip()}
 
 
-class Pebble:
+class Pebble(Process):
     kind = "pebble"
     start_timeout = 20.0
     stop_timeout = 10.0
@@ -137,29 +136,6 @@ class Pebble:
             raise AssertionError(f"pebble exited with status {self.proc.returncode}"
                                  f"\n--- {self.log} ---\n{self.log_tail()}")
         return "newOrder" in json.loads(self.get(self.directory))
-
-    def stop(self):
-        """Stop by PID: terminate, wait with a bound, then kill."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=self.stop_timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=self.stop_timeout)
-
-    def cleanup(self):
-        if os.environ.get("ACME_NSUPDATE_KEEP_SERVERS"):
-            print(f"\nkept pebble directory: {self.dir}")
-        else:
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-    def log_tail(self, lines=40):
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError as exc:
-            return str(exc)
 
     # --- what the tests ask -------------------------------------------------
 
