@@ -42,6 +42,7 @@ TEST_DEBS = bind9 bind9-utils bind9-dnsutils knot knot-dnsutils pdns-server \
 	pdns-backend-sqlite3 pdns-tools unbound sqlite3 python3 python3-pytest \
 	python3-dnspython iproute2 util-linux time
 CLIENT_DEBS = pebble certbot lego dehydrated uacme openssl
+BENCH_DEBS = tcpdump
 
 # Debian's interpreter: the one python3-pytest and python3-dnspython belong to.
 PYTHON	= /usr/bin/python3
@@ -52,7 +53,7 @@ PYTEST_ARGS ?=
 
 .PHONY: all check check-unit check-system check-asan check-install install \
 	uninstall clean \
-	deps deps-build deps-test bench demo
+	deps deps-build deps-test deps-bench bench demo
 
 all: $(BIN)
 
@@ -128,7 +129,10 @@ check-install: $(BIN)
 	"$$d/opt/ans/bin/acme-nsupdate" --version && \
 	echo "check-install: ok, PREFIX and DESTDIR honoured"
 
-bench: deps $(BIN)
+deps-bench: deps
+	$(call need_debs,$(BENCH_DEBS))
+
+bench: deps-bench $(BIN)
 	ACME_NSUPDATE_BIN=$(abspath $(BIN)) $(NETNS) $(PYTHON) tests/bench/run.py
 	ACME_NSUPDATE_BIN=$(abspath $(BIN)) $(NETNS) $(PYTHON) tests/bench/issuance.py
 
