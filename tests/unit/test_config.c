@@ -104,22 +104,6 @@ test_setup(void **state)
 	return 0;
 }
 
-/* Writes TEXT to a new file named STEM.XXXXXX in the test directory. */
-static char *
-write_tmp(const char *stem, const char *text, mode_t mode)
-{
-	char	*path;
-	int	 fd;
-	size_t	 len = strlen(text);
-
-	path = xprintf("%s/%s.XXXXXX", tdir, stem);
-	assert_true((fd = mkstemp(path)) != -1);
-	assert_int_equal(write(fd, text, len), (ssize_t)len);
-	assert_int_equal(fchmod(fd, mode), 0);
-	close(fd);
-	return path;
-}
-
 /* The file name part of PATH, for key_file = NAME relative to the config. */
 static const char *
 base(const char *path)
@@ -143,7 +127,7 @@ static void
 expect_errors(const char *text, const char *const *want)
 {
 	struct config	*c = (struct config *)0x1;
-	char		*path = write_tmp("conf", text, 0600), *full;
+	char		*path = write_tmp(tdir, "conf", text, 0600), *full;
 	size_t		 n = 0;
 
 	lines_clear();
@@ -184,8 +168,8 @@ test_full(void **state)
 	char			*k1, *k2, *text, *path;
 
 	(void)state;
-	k1 = write_tmp("k1", key_tsig_keygen, 0600);
-	k2 = write_tmp("k2", key_two, 0400);
+	k1 = write_tmp(tdir, "k1", key_tsig_keygen, 0600);
+	k2 = write_tmp(tdir, "k2", key_two, 0400);
 	text = xprintf(
 	    "; acme-nsupdate config\n"
 	    "# both comment characters at the start of a line\n"
@@ -211,7 +195,7 @@ test_full(void **state)
 	    "server = 192.0.2.53:53\n"
 	    "key = hmac-sha512:inline-key:" B64_64 "\n",
 	    base(k1), k2);
-	path = write_tmp("full", text, 0600);
+	path = write_tmp(tdir, "full", text, 0600);
 	assert_int_equal(config_load(path, &c), CONFIG_OK);
 	assert_int_equal(nlines, 0);
 	assert_string_equal(c->path, path);
@@ -270,7 +254,7 @@ test_defaults(void **state)
 	char		*path;
 
 	(void)state;
-	path = write_tmp("conf", ZONE_OK, 0600);
+	path = write_tmp(tdir, "conf", ZONE_OK, 0600);
 	assert_int_equal(config_load(path, &c), CONFIG_OK);
 	assert_null(c->resolvers);
 	assert_int_equal(c->n_resolvers, 0);
@@ -287,7 +271,7 @@ test_defaults(void **state)
 	free(path);
 
 	/* An empty file is a valid config (with no zone to write to). */
-	path = write_tmp("conf", "", 0600);
+	path = write_tmp(tdir, "conf", "", 0600);
 	assert_int_equal(config_load(path, &c), CONFIG_OK);
 	assert_int_equal(c->n_zones, 0);
 	config_free(c);
@@ -400,7 +384,7 @@ test_server(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		text = xprintf(ZONE_OK "server = %s\n", good[i]);
-		path = write_tmp("conf", text, 0600);
+		path = write_tmp(tdir, "conf", text, 0600);
 		c = NULL;
 		lines_clear();
 		if (config_load(path, &c) != CONFIG_OK) {
@@ -447,7 +431,7 @@ test_zone_names(void **state)
 	text = xprintf("[zone %s.example]\nkey = k:" B64_32 "\n", label);
 	{
 		struct config	*c = NULL;
-		char		*path = write_tmp("conf", text, 0600);
+		char		*path = write_tmp(tdir, "conf", text, 0600);
 
 		assert_int_equal(config_load(path, &c), CONFIG_OK);
 		config_free(c);
@@ -468,7 +452,7 @@ test_zone_names(void **state)
 	text = xprintf("[zone %s.]\nkey = k:" B64_32 "\n", name);
 	{
 		struct config	*c = NULL;
-		char		*path = write_tmp("conf", text, 0600);
+		char		*path = write_tmp(tdir, "conf", text, 0600);
 
 		assert_int_equal(config_load(path, &c), CONFIG_OK);
 		assert_int_equal(strlen(c->zones[0].name), 254);
@@ -564,7 +548,7 @@ test_key_errors(void **state)
 	expect_error("[zone example.net]\nkey_file = missing.key\n", want);
 	free(want);
 
-	k = write_tmp("k", key_tsig_keygen, 0644);
+	k = write_tmp(tdir, "k", key_tsig_keygen, 0644);
 	text = xprintf("[zone example.net]\nkey_file = %s\n", k);
 	want = xprintf("2: key_file: %s: readable by group or others (mode "
 	    "0644); run: chmod 600 %s", k, k);
@@ -573,7 +557,7 @@ test_key_errors(void **state)
 	free(text);
 	free(k);
 
-	k = write_tmp("k", "key \"k\" {\n\talgorithm hmac-sha256;\n", 0600);
+	k = write_tmp(tdir, "k", "key \"k\" {\n\talgorithm hmac-sha256;\n", 0600);
 	text = xprintf("[zone example.net]\n\nkey_file = %s\n", base(k));
 	want = xprintf("3: key_file: %s:1: '}' missing at the end of key k.",
 	    k);
@@ -582,7 +566,7 @@ test_key_errors(void **state)
 	free(text);
 	free(k);
 
-	k = write_tmp("k", key_two, 0600);
+	k = write_tmp(tdir, "k", key_two, 0600);
 	text = xprintf("[zone example.net]\nkey_file = %s\n", k);
 	want = xprintf("2: key_file: %s: holds 2 keys (one., two.); pick one "
 	    "with key_name", k);
@@ -624,7 +608,7 @@ test_permissions(void **state)
 	char		*path, *want, *k, *text;
 
 	(void)state;
-	path = write_tmp("conf", "[defaults]\nttl = 60\n\n" ZONE_OK, 0644);
+	path = write_tmp(tdir, "conf", "[defaults]\nttl = 60\n\n" ZONE_OK, 0644);
 	lines_clear();
 	assert_int_equal(config_load(path, &c), CONFIG_ERR_INVALID);
 	assert_null(c);
@@ -648,9 +632,9 @@ test_permissions(void **state)
 	free(path);
 
 	/* Without an inline secret, the config may be world-readable. */
-	k = write_tmp("k", key_tsig_keygen, 0600);
+	k = write_tmp(tdir, "k", key_tsig_keygen, 0600);
 	text = xprintf("[zone example.net]\nkey_file = %s\n", k);
-	path = write_tmp("conf", text, 0644);
+	path = write_tmp(tdir, "conf", text, 0644);
 	assert_int_equal(config_load(path, &c), CONFIG_OK);
 	assert_string_equal(c->zones[0].key->name, "acme-key.");
 	config_free(c);
@@ -741,7 +725,7 @@ test_inih_syntax(void **state)
 	char		*path;
 
 	(void)state;
-	path = write_tmp("conf",
+	path = write_tmp(tdir, "conf",
 	    "\xef\xbb\xbf; a BOM first, then a ';' comment\r\n"
 	    "# '#' at the start of a line is a comment\r\n"
 	    "   ; so is an indented one\r\n"
@@ -764,7 +748,7 @@ test_inih_syntax(void **state)
 	assert_int_equal(nlines, 1);
 	assert_non_null(strstr(lines[0], ":14: expected NAME = VALUE"));
 
-	path = write_tmp("conf",
+	path = write_tmp(tdir, "conf",
 	    "\xef\xbb\xbf[defaults]\r\n"
 	    "  ttl = 30 ; inline\r\n"
 	    "  timeout = 40\r\n"
@@ -799,7 +783,7 @@ test_long_line(void **state)
 		    i == 0 ? "" : i == 1 ? "         " : " ", 100 + i);
 	assert_int_equal(strlen("resolver = ") + strlen(v), 198);
 	text = xprintf("[defaults]\nresolver = %s\n" ZONE_OK, v);
-	path = write_tmp("conf", text, 0600);
+	path = write_tmp(tdir, "conf", text, 0600);
 	assert_int_equal(config_load(path, &c), CONFIG_OK);
 	assert_int_equal(c->n_resolvers, 15);
 	config_free(c);
@@ -847,7 +831,7 @@ test_zone_for(void **state)
 
 	(void)state;
 	/* Listed least specific last: order in the file does not matter. */
-	path = write_tmp("conf",
+	path = write_tmp(tdir, "conf",
 	    "[zone acme.example.net]\nkey = k:" B64_32 "\n"
 	    "[zone EXAMPLE.net.]\nkey = k:" B64_32 "\n", 0600);
 	assert_int_equal(config_load(path, &c), CONFIG_OK);

@@ -125,22 +125,6 @@ group_teardown(void **state)
 	return rmdir(tdir);
 }
 
-/* Writes TEXT to a new file in the test directory; returns its path. */
-static char *
-write_tmp(const char *stem, const char *text, mode_t mode)
-{
-	char	*path;
-	int	 fd;
-	size_t	 len = strlen(text);
-
-	path = xprintf("%s/%s.XXXXXX", tdir, stem);
-	assert_true((fd = mkstemp(path)) != -1);
-	assert_int_equal(write(fd, text, len), (ssize_t)len);
-	assert_int_equal(fchmod(fd, mode), 0);
-	close(fd);
-	return path;
-}
-
 static void
 assert_secret_range(const struct key *k, size_t len)
 {
@@ -154,7 +138,7 @@ static enum key_status
 load_text(const char *text, const char *want, struct key **k, char *err,
     size_t errlen, char **pathp)
 {
-	char		*path = write_tmp("key", text, 0600);
+	char		*path = write_tmp(tdir, "key", text, 0600);
 	enum key_status	 st;
 
 	st = key_load_file(path, want, k, err, errlen);
@@ -489,7 +473,7 @@ test_permissions(void **state)
 	char		*path;
 
 	(void)state;
-	path = write_tmp("key", tsig_keygen_out, 0644);
+	path = write_tmp(tdir, "key", tsig_keygen_out, 0644);
 	assert_int_equal(key_load_file(path, NULL, &k, err, sizeof(err)),
 	    KEY_ERR_PERM);
 	assert_null(k);
@@ -526,7 +510,7 @@ test_permissions(void **state)
 	free(path);
 
 	/* A path a shell would split is quoted in the fix. */
-	path = write_tmp("my key's", tsig_keygen_out, 0604);
+	path = write_tmp(tdir, "my key's", tsig_keygen_out, 0604);
 	assert_int_equal(key_load_file(path, NULL, &k, err, sizeof(err)),
 	    KEY_ERR_PERM);
 	snprintf(want, sizeof(want), "run: chmod 600 '%s/my key'\\''s.%s'",

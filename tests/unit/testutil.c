@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /* testutil: small helpers shared by the unit tests. */
 
+#include <sys/stat.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -29,4 +33,19 @@ xprintf(const char *fmt, ...)
 	vsnprintf(s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	return s;
+}
+
+char *
+write_tmp(const char *dir, const char *stem, const char *text, mode_t mode)
+{
+	char	*path;
+	int	 fd;
+	size_t	 len = strlen(text);
+
+	path = xprintf("%s/%s.XXXXXX", dir, stem);
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+	return path;
 }
