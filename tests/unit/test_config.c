@@ -76,24 +76,10 @@ group_setup(void **state)
 static int
 group_teardown(void **state)
 {
-	DIR		*d;
-	struct dirent	*e;
-	char		 p[sizeof(tdir) + 256];
-
 	(void)state;
 	msg_set_sink(NULL);
 	lines_clear();
-	if ((d = opendir(tdir)) == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", tdir, e->d_name);
-		if (unlink(p) == -1)
-			rmdir(p);
-	}
-	closedir(d);
-	return rmdir(tdir);
+	return remove_tmpdir(tdir);
 }
 
 static int

@@ -108,21 +108,8 @@ group_setup(void **state)
 static int
 group_teardown(void **state)
 {
-	DIR		*d;
-	struct dirent	*e;
-	char		 p[PATH_MAX + 256];
-
 	(void)state;
-	if ((d = opendir(tdir)) == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", tdir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	return rmdir(tdir);
+	return remove_tmpdir(tdir);
 }
 
 static void

@@ -3,11 +3,13 @@
 
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,4 +50,24 @@ write_tmp(const char *dir, const char *stem, const char *text, mode_t mode)
 	assert_int_equal(fchmod(fd, mode), 0);
 	close(fd);
 	return path;
+}
+
+int
+remove_tmpdir(const char *dir)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		 p[PATH_MAX + 256];
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		if (unlink(p) == -1)
+			rmdir(p);
+	}
+	closedir(d);
+	return rmdir(dir);
 }

@@ -15,4 +15,10 @@ char	*xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char	*write_tmp(const char *dir, const char *stem, const char *text,
 	    mode_t mode);
 
+/*
+ * Removes DIR and what a test put in it (files and empty directories, one
+ * level deep). Returns 0, or -1 if DIR cannot be read or removed.
+ */
+int	remove_tmpdir(const char *dir);
+
 #endif
