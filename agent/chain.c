@@ -171,10 +171,9 @@ zone_servers_find(const struct run_ctx *ctx, struct zone_cache *cache,
 	if (zc != NULL && zc->n_nameservers > 0) {
 		if ((addrs = calloc(zc->n_nameservers, sizeof(*addrs))) == NULL)
 			return NULL;
-		for (size_t i = 0; i < zc->n_nameservers; i++)
-			if (dnsio_server_parse(zc->nameservers[i],
-			    ctx->cfg->port, &addrs[n]) == 0)
-				n++;
+		memcpy(addrs, zc->nameservers,
+		    zc->n_nameservers * sizeof(*addrs));
+		n = zc->n_nameservers;
 		return zone_cache_put(cache, apex, addrs, n);
 	}
 	stub_ask(ctx, apex, LDNS_RR_TYPE_NS, &p, why, whylen);
@@ -186,8 +185,10 @@ zone_servers_find(const struct run_ctx *ctx, struct zone_cache *cache,
 		if (addrs == NULL &&
 		    (addrs = calloc(1, sizeof(*addrs))) == NULL)
 			return NULL;
-		if (dnsio_server_parse(zc->server, ctx->cfg->port, addrs) == 0)
+		if (zc->server_addr != NULL) {
+			addrs[0] = *zc->server_addr;
 			n = 1;
+		}
 	}
 	if (n == 0) {
 		if (why[0] == '\0')

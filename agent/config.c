@@ -7,8 +7,6 @@
 
 #include <sys/stat.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -21,9 +19,12 @@
 #include <unistd.h>
 
 #include <ini.h>
+#include <ldns/ldns.h>
 #include <openssl/crypto.h>
 
 #include "config.h"
+#include "dname.h"
+#include "dnsio.h"
 #include "key.h"
 #include "msg.h"
 
@@ -242,118 +243,91 @@ cfg_number(const char *v, unsigned long lo, unsigned long hi,
 	return 0;
 }
 
-static int
-cfg_port(const char *s)
+static struct zone_conf *
+cfg_zone(struct cfg_parse *p)
 {
-	unsigned long	 n;
+	return &p->c->zones[p->zone];
+}
 
-	return cfg_number(s, 1, 65535, &n);
+/* Does the last label of NAME hold only digits? No host name does (RFC 3696 2). */
+static int
+cfg_last_label_numeric(const char *name)
+{
+	size_t		 len = strlen(name);
+	const char	*last;
+
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	for (last = name + len; last > name && last[-1] != '.'; last--)
+		;
+	return (size_t)(name + len - last) == strspn(last, "0123456789");
 }
 
 /*
- * Is S a numeric address with optional port, as dnsio_server_parse takes
- * it: "192.0.2.1", "192.0.2.1:53", "2001:db8::1", "[2001:db8::1]",
- * "[2001:db8::1]:53"? A bare IPv6 address takes no port (its last group
- * would be read as one).
+ * server = : a numeric address with optional port (dnsio_server_parse, the
+ * one grammar for addresses), or HOST[:PORT], split here once. Reports a
+ * bad value; fills the zone's server fields.
  */
-static int
-cfg_addr_ok(const char *s)
+static void
+cfg_server(struct cfg_parse *p, int line, const char *v)
 {
-	struct in6_addr	 a6;
-	struct in_addr	 a4;
-	char		 host[INET6_ADDRSTRLEN + 1];
-	const char	*end, *colon;
-	size_t		 len;
+	struct zone_conf	*z = cfg_zone(p);
+	struct dns_server	 addr;
+	const char		*colon = strchr(v, ':'), *why = NULL;
+	char			*host = NULL;
+	size_t			 hostlen = colon != NULL ? (size_t)(colon - v) :
+				    strlen(v);
+	unsigned long		 port = 0;
 
-	if (s[0] == '[') {
-		if ((end = strchr(s, ']')) == NULL)
-			return 0;
-		len = (size_t)(end - s - 1);
-		if (len >= sizeof(host))
-			return 0;
-		memcpy(host, s + 1, len);
-		host[len] = '\0';
-		if (inet_pton(AF_INET6, host, &a6) != 1)
-			return 0;
-		if (end[1] == '\0')
-			return 1;
-		return end[1] == ':' && cfg_port(end + 2) == 0;
+	if (dnsio_server_parse(v, 0, &addr) == 0) {
+		if ((z->server_addr = malloc(sizeof(addr))) == NULL)
+			goto nomem;
+		*z->server_addr = addr;
+		goto keep;
 	}
-	if (inet_pton(AF_INET6, s, &a6) == 1 || inet_pton(AF_INET, s, &a4) == 1)
-		return 1;
-	if ((colon = strrchr(s, ':')) == NULL)
-		return 0;
-	len = (size_t)(colon - s);
-	if (len >= sizeof(host))
-		return 0;
-	memcpy(host, s, len);
-	host[len] = '\0';
-	return inet_pton(AF_INET, host, &a4) == 1 && cfg_port(colon + 1) == 0;
-}
-
-/*
- * Was S meant as a numeric address: brackets, two colons or more (IPv6),
- * or only digits and dots before an optional ":port"?
- */
-static int
-cfg_looks_numeric(const char *s)
-{
-	const char	*colon = strchr(s, ':');
-	size_t		 hostlen = colon != NULL ? (size_t)(colon - s) :
-			    strlen(s);
-
-	if (s[0] == '[' || (colon != NULL && strchr(colon + 1, ':') != NULL))
-		return 1;
-	return hostlen > 0 && strspn(s, "0123456789.") >= hostlen;
-}
-
-/*
- * server: a numeric address with optional port, or HOST[:PORT]. Returns
- * NULL or a reason.
- */
-static const char *
-cfg_server_check(const char *v)
-{
-	const char	*colon, *last, *why;
-	char		 host[CONFIG_NAME_MAX + 2];
-	size_t		 len;
-
-	if (cfg_addr_ok(v))
-		return NULL;
-	if (cfg_looks_numeric(v))
-		return "is not a valid numeric address (with optional port, "
+	/* Meant as an address: brackets or two colons (IPv6), or digits and dots. */
+	if (v[0] == '[' || (colon != NULL && strchr(colon + 1, ':') != NULL) ||
+	    (hostlen > 0 && strspn(v, "0123456789.") >= hostlen))
+		why = "is not a valid numeric address (with optional port, "
 		    "as 192.0.2.1:53 or [2001:db8::1]:53)";
-	colon = strchr(v, ':');
-	if (colon != NULL && cfg_port(colon + 1) != 0)
-		return "has a bad port (1 to 65535 after the ':')";
-	len = colon != NULL ? (size_t)(colon - v) : strlen(v);
-	if (len >= sizeof(host))
-		return "is longer than 253 characters";
-	memcpy(host, v, len);
-	host[len] = '\0';
-	if ((why = cfg_name_check(host)) != NULL)
-		return why;
-	if (len > 0 && host[len - 1] == '.')
-		host[len - 1] = '\0';
-	/* An all-numeric last label makes no host name (RFC 3696 2). */
-	last = strrchr(host, '.') != NULL ? strrchr(host, '.') + 1 : host;
-	if (strspn(last, "0123456789") == strlen(last))
-		return "is neither a numeric address nor a host name";
-	return NULL;
+	else if (colon != NULL && cfg_number(colon + 1, 1, 65535, &port) == -1)
+		why = "has a bad port (1 to 65535 after the ':')";
+	else if ((host = strndup(v, hostlen)) == NULL)
+		goto nomem;
+	else if ((why = cfg_name_check(host)) == NULL &&
+	    cfg_last_label_numeric(host))
+		why = "is neither a numeric address nor a host name";
+	if (why != NULL) {
+		cfg_error(p, line, "server %s %s%s", v, why, cfg_hint(v));
+		goto out;
+	}
+	if ((z->server_host = cfg_name_normalise(host)) == NULL)
+		goto nomem;
+	z->server_port = (uint16_t)port;	/* 0: the default, at the end */
+keep:
+	if ((z->server = strdup(v)) == NULL)
+		goto nomem;
+	goto out;
+nomem:
+	cfg_nomem(p);
+out:
+	free(host);
 }
 
 /*
- * Splits a blank-separated list of numeric addresses into a new array.
- * Reports each bad entry; returns 0 with *OUT set, or -1.
+ * Splits a blank-separated list of numeric addresses into a new array,
+ * ports left 0 where none is given (filled in by cfg_ports once the
+ * default is known). Reports each bad entry; returns 0 with *OUT set, or -1.
  */
 static int
 cfg_addr_list(struct cfg_parse *p, int line, const char *key, const char *v,
-    char ***out, size_t *nout)
+    struct dns_server **out, size_t *nout)
 {
-	char		**list = NULL, **nlist, *tok;
-	size_t		 n = 0;
-	const char	*s = v, *e;
-	int		 bad = 0, rc = -1;
+	struct dns_server	*list = NULL, *nlist;
+	size_t			 n = 0;
+	const char		*s = v, *e;
+	char			*tok;
+	int			 bad = 0, rc = -1;
 
 	*out = NULL;
 	*nout = 0;
@@ -374,23 +348,24 @@ cfg_addr_list(struct cfg_parse *p, int line, const char *key, const char *v,
 			cfg_nomem(p);
 			goto out;
 		}
-		if (!cfg_addr_ok(tok)) {
+		if ((nlist = reallocarray(list, n + 1, sizeof(*list))) ==
+		    NULL) {
+			free(tok);
+			cfg_nomem(p);
+			goto out;
+		}
+		list = nlist;
+		if (dnsio_server_parse(tok, 0, &list[n]) == 0)
+			n++;
+		else {
 			cfg_error(p, line, "%s: %s is not a numeric address "
 			    "with optional port (as 192.0.2.1, 192.0.2.1:53, "
 			    "2001:db8::1 or [2001:db8::1]:53)%s", key, tok,
 			    strchr(tok, ',') != NULL ? "; separate addresses "
 			    "with blanks, not commas" : "");
 			bad = 1;
-			free(tok);
-		} else if ((nlist = reallocarray(list, n + 1,
-		    sizeof(*list))) == NULL) {
-			free(tok);
-			cfg_nomem(p);
-			goto out;
-		} else {
-			list = nlist;
-			list[n++] = tok;
 		}
+		free(tok);
 		s = e;
 	}
 	if (!bad) {
@@ -400,11 +375,7 @@ cfg_addr_list(struct cfg_parse *p, int line, const char *key, const char *v,
 		rc = 0;
 	}
 out:
-	if (list != NULL) {
-		for (size_t i = 0; i < n; i++)
-			free(list[i]);
-		free(list);
-	}
+	free(list);
 	return rc;
 }
 
@@ -416,12 +387,6 @@ cfg_set_number(struct cfg_parse *p, int line, const char *key, const char *v,
 	if (cfg_number(v, lo, hi, out) == -1)
 		cfg_error(p, line, "%s must be a number from %lu to %lu, not "
 		    "%s%s", key, lo, hi, v, cfg_hint(v));
-}
-
-static struct zone_conf *
-cfg_zone(struct cfg_parse *p)
-{
-	return &p->c->zones[p->zone];
 }
 
 /* key_file as given, or joined to the config file's directory. */
@@ -761,11 +726,7 @@ cfg_zone_value(struct cfg_parse *p, int line, enum cfg_key k,
 
 	switch (k) {
 	case K_SERVER:
-		if ((why = cfg_server_check(v)) != NULL)
-			cfg_error(p, line, "server %s %s%s", v, why,
-			    cfg_hint(v));
-		else if ((z->server = strdup(v)) == NULL)
-			cfg_nomem(p);
+		cfg_server(p, line, v);
 		break;
 	case K_KEY_FILE:
 		if ((p->key_file = strdup(v)) == NULL)
@@ -930,6 +891,24 @@ out:
 	return rc;
 }
 
+/* Ports not given with an address take the defaults, known at the end. */
+static void
+cfg_ports(struct config *c)
+{
+	for (size_t i = 0; i < c->n_resolvers; i++)
+		dnsio_server_port_default(&c->resolvers[i], CONFIG_PORT_DEFAULT);
+	for (size_t i = 0; i < c->n_zones; i++) {
+		struct zone_conf *z = &c->zones[i];
+
+		for (size_t j = 0; j < z->n_nameservers; j++)
+			dnsio_server_port_default(&z->nameservers[j], c->port);
+		if (z->server_addr != NULL)
+			dnsio_server_port_default(z->server_addr, c->port);
+		if (z->server_host != NULL && z->server_port == 0)
+			z->server_port = c->port;
+	}
+}
+
 const char *
 config_path_pick(const char *explicit_path)
 {
@@ -947,7 +926,7 @@ config_load(const char *path, struct config **out)
 {
 	struct cfg_parse	 p;
 	struct config		*c = NULL;
-	char			*buf = NULL;
+	char			*buf = NULL, err[256];
 	size_t			 len = 0;
 	int			 r;
 	enum config_status	 rc;
@@ -979,6 +958,11 @@ config_load(const char *path, struct config **out)
 		cfg_nomem(&p);
 	else if (r != 0 && p.nerrors == 0)
 		cfg_error(&p, r > 0 ? r : 0, "cannot be parsed");
+	cfg_ports(c);
+	if (!p.nomem && p.nerrors == 0 && c->n_resolvers == 0 &&
+	    config_resolv_conf(&c->resolvers, &c->n_resolvers, err,
+	    sizeof(err)) == -1)
+		cfg_error(&p, 0, "%s", err);
 
 	if (p.nomem)
 		rc = CONFIG_ERR_NOMEM;
@@ -1005,22 +989,76 @@ config_free(struct config *c)
 {
 	if (c == NULL)
 		return;
-	for (size_t i = 0; i < c->n_resolvers; i++)
-		free(c->resolvers[i]);
 	free(c->resolvers);
 	for (size_t i = 0; i < c->n_zones; i++) {
 		struct zone_conf *z = &c->zones[i];
 
 		free(z->name);
 		free(z->server);
+		free(z->server_host);
+		free(z->server_addr);
 		key_free(z->key);
-		for (size_t j = 0; j < z->n_nameservers; j++)
-			free(z->nameservers[j]);
 		free(z->nameservers);
 	}
 	free(c->zones);
 	free(c->path);
 	free(c);
+}
+
+int
+config_resolv_conf(struct dns_server **out, size_t *n, char *err,
+    size_t errlen)
+{
+	ldns_resolver		*r = NULL;
+	ldns_rdf		**ns;
+	struct dns_server	*list;
+	struct sockaddr_storage	*ss;
+	size_t			 nns, sslen;
+
+	*out = NULL;
+	*n = 0;
+	/* ldns reads nameserver lines; it ignores options and ip:port forms. */
+	if (ldns_resolver_new_frm_file(&r, NULL) != LDNS_STATUS_OK) {
+		snprintf(err, errlen, "cannot read /etc/resolv.conf; set "
+		    "resolver = in [defaults]");
+		return -1;
+	}
+	ns = ldns_resolver_nameservers(r);
+	nns = ldns_resolver_nameserver_count(r);
+	if ((list = calloc(nns + 1, sizeof(*list))) == NULL) {
+		ldns_resolver_deep_free(r);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < nns; i++) {
+		ss = ldns_rdf2native_sockaddr_storage(ns[i], CONFIG_PORT_DEFAULT,
+		    &sslen);
+		if (ss == NULL)
+			continue;
+		dnsio_server_from_sockaddr((struct sockaddr *)ss,
+		    (socklen_t)sslen, &list[(*n)++]);
+		free(ss);
+	}
+	ldns_resolver_deep_free(r);
+	if (*n == 0) {
+		free(list);
+		snprintf(err, errlen, "/etc/resolv.conf names no usable "
+		    "nameserver; set resolver = in [defaults]");
+		return -1;
+	}
+	*out = list;
+	return 0;
+}
+
+const struct zone_conf *
+config_zone_exact(const struct config *c, const char *apex)
+{
+	if (c == NULL || apex == NULL)
+		return NULL;
+	for (size_t i = 0; i < c->n_zones; i++)
+		if (dname_equal(c->zones[i].name, apex))
+			return &c->zones[i];
+	return NULL;
 }
 
 const struct zone_conf *

@@ -690,9 +690,9 @@ dnsio_server_parse(const char *s, uint16_t default_port,
 				return -1;
 			pn = pn * 10 + (unsigned long)(*port - '0');
 		}
+		if (pn == 0 || pn > 65535)
+			return -1;
 	}
-	if (pn == 0 || pn > 65535)
-		return -1;
 
 	memset(&sin, 0, sizeof(sin));
 	memset(&sin6, 0, sizeof(sin6));
@@ -739,6 +739,23 @@ dnsio_server_from_sockaddr(const struct sockaddr *sa, socklen_t len,
 	} else
 		snprintf(out->text, sizeof(out->text),
 		    "(address family %d)", out->addr.ss_family);
+}
+
+void
+dnsio_server_port_default(struct dns_server *s, uint16_t port)
+{
+	struct dns_server	 copy = *s;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&copy.addr;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&copy.addr;
+
+	if (copy.addr.ss_family == AF_INET && sin->sin_port == 0)
+		sin->sin_port = htons(port);
+	else if (copy.addr.ss_family == AF_INET6 && sin6->sin6_port == 0)
+		sin6->sin6_port = htons(port);
+	else
+		return;
+	dnsio_server_from_sockaddr((struct sockaddr *)&copy.addr,
+	    copy.addrlen, s);
 }
 
 void

@@ -23,46 +23,6 @@
 #include "resolve.h"
 #include "stub.h"
 
-static int
-resolvers_from_resolv_conf(struct run_ctx *ctx, char *err, size_t errlen)
-{
-	ldns_resolver *r = NULL;
-	ldns_rdf **ns;
-	size_t n;
-
-	/* ldns reads nameserver lines; it ignores options and ip:port forms. */
-	if (ldns_resolver_new_frm_file(&r, NULL) != LDNS_STATUS_OK) {
-		snprintf(err, errlen, "cannot read /etc/resolv.conf; set "
-		    "resolver = in [defaults]");
-		return -1;
-	}
-	ns = ldns_resolver_nameservers(r);
-	n = ldns_resolver_nameserver_count(r);
-	if ((ctx->resolvers = calloc(n + 1, sizeof(*ctx->resolvers))) == NULL) {
-		ldns_resolver_deep_free(r);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct sockaddr_storage *ss;
-		size_t sslen;
-
-		ss = ldns_rdf2native_sockaddr_storage(ns[i], 53, &sslen);
-		if (ss == NULL)
-			continue;
-		dnsio_server_from_sockaddr((struct sockaddr *)ss,
-		    (socklen_t)sslen, &ctx->resolvers[ctx->n_resolvers++]);
-		free(ss);
-	}
-	ldns_resolver_deep_free(r);
-	if (ctx->n_resolvers == 0) {
-		snprintf(err, errlen, "/etc/resolv.conf names no usable "
-		    "nameserver; set resolver = in [defaults]");
-		return -1;
-	}
-	return 0;
-}
-
 int
 run_ctx_init(struct run_ctx *ctx, const struct config *cfg,
     const char *config_path, char *err, size_t errlen)
@@ -71,19 +31,18 @@ run_ctx_init(struct run_ctx *ctx, const struct config *cfg,
 	ctx->cfg = cfg;
 	ctx->config_path = config_path;
 	ctx->deadline = clock_now_ms() + (int64_t)cfg->timeout * 1000;
+	/* config_load fills resolvers; setup may run without a config. */
 	if (cfg->n_resolvers == 0)
-		return resolvers_from_resolv_conf(ctx, err, errlen);
+		return config_resolv_conf(&ctx->resolvers, &ctx->n_resolvers,
+		    err, errlen);
 	if ((ctx->resolvers = calloc(cfg->n_resolvers,
 	    sizeof(*ctx->resolvers))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < cfg->n_resolvers; i++) {
-		/* config.c has checked the syntax already. */
-		if (dnsio_server_parse(cfg->resolvers[i], 53,
-		    &ctx->resolvers[ctx->n_resolvers]) == 0)
-			ctx->n_resolvers++;
-	}
+	memcpy(ctx->resolvers, cfg->resolvers,
+	    cfg->n_resolvers * sizeof(*ctx->resolvers));
+	ctx->n_resolvers = cfg->n_resolvers;
 	return 0;
 }
 
@@ -102,30 +61,6 @@ run_ctx_io_opts(const struct run_ctx *ctx, struct dnsio_opts *o)
 	o->total_ms = clock_left_ms(ctx->deadline);
 	if (o->total_ms == 0)
 		o->total_ms = 1;
-}
-
-/* Splits "host" or "host:port" into HOST and *port. */
-static int
-host_port_split(const char *spec, uint16_t dflt, char *host, size_t hostlen,
-    uint16_t *port)
-{
-	const char *colon = strrchr(spec, ':');
-	size_t len = colon != NULL ? (size_t)(colon - spec) : strlen(spec);
-
-	*port = dflt;
-	if (colon != NULL) {
-		char *end;
-		unsigned long p = strtoul(colon + 1, &end, 10);
-
-		if (*end != '\0' || p == 0 || p > 65535)
-			return -1;
-		*port = (uint16_t)p;
-	}
-	if (len == 0 || len >= hostlen)
-		return -1;
-	memcpy(host, spec, len);
-	host[len] = '\0';
-	return 0;
 }
 
 /* The zone's SOA MNAME from the resolvers (the zone exists). */
@@ -163,22 +98,16 @@ primary_find(const struct run_ctx *ctx, struct zone_target *z, char *err,
 		free(z->primary_name);
 		if ((z->primary_name = strdup(server)) == NULL)
 			return RESOLVE_ERR_NOMEM;
-		if ((z->primaries = calloc(1, sizeof(*z->primaries))) == NULL)
-			return RESOLVE_ERR_NOMEM;
-		if (dnsio_server_parse(server, port, z->primaries) == 0) {
+		if (z->conf->server_addr != NULL) {
+			if ((z->primaries = calloc(1,
+			    sizeof(*z->primaries))) == NULL)
+				return RESOLVE_ERR_NOMEM;
+			z->primaries[0] = *z->conf->server_addr;
 			z->n_primaries = 1;
 			return RESOLVE_OK;
 		}
-		free(z->primaries);
-		z->primaries = NULL;
-		if (host_port_split(server, port, host, sizeof(host), &port) ==
-		    -1) {
-			snprintf(err, errlen,
-			    "zone %s: server = %s is neither an "
-			    "address nor a host name; fix it in %s",
-			    z->apex, server, ctx->config_path);
-			return RESOLVE_ERR_CONFIG;
-		}
+		snprintf(host, sizeof(host), "%s", z->conf->server_host);
+		port = z->conf->server_port;
 	} else if (z->primary_name != NULL) {
 		snprintf(host, sizeof(host), "%s", z->primary_name);
 	} else if (soa_mname(ctx, z, why, sizeof(why)) == 0) {
@@ -297,18 +226,14 @@ auths_find(const struct run_ctx *ctx, const struct zone_cache *cache,
 		from = zs->addrs;
 		n = zs->n;
 	}
-	if (zc->n_nameservers > 0)
+	if (zc->n_nameservers > 0) {
+		from = zc->nameservers;
 		n = zc->n_nameservers;
-	if ((z->auths = calloc(n, sizeof(*z->auths))) == NULL)
-		return RESOLVE_ERR_NOMEM;
-	if (zc->n_nameservers == 0) {
-		memcpy(z->auths, from, n * sizeof(*z->auths));
-		z->n_auths = n;
 	}
-	for (size_t i = 0; i < zc->n_nameservers; i++)
-		if (dnsio_server_parse(zc->nameservers[i], ctx->cfg->port,
-		    &z->auths[z->n_auths]) == 0)
-			z->n_auths++;
+	if ((z->auths = calloc(n > 0 ? n : 1, sizeof(*z->auths))) == NULL)
+		return RESOLVE_ERR_NOMEM;
+	memcpy(z->auths, from, n * sizeof(*z->auths));
+	z->n_auths = n;
 	if (z->n_auths == 0) {
 		snprintf(err, errlen,
 		    "zone %s: no authoritative server address "

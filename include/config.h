@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dnsio.h"
 #include "key.h"
 
 #define CONFIG_DEFAULT_PATH	"/etc/acme-nsupdate/acme-nsupdate.ini"
@@ -21,18 +22,26 @@ enum config_require {
 	CONFIG_REQUIRE_REACHABLE	/* answering servers must; dead ones are warned about */
 };
 
+/*
+ * One [zone NAME] section. server = is parsed once, here: either
+ * server_host (a host name, looked up later) or server_addr (a numeric
+ * address) is set, never both; neither when server = is not given.
+ */
 struct zone_conf {
 	char		*name;		/* owned: lower case, absolute, trailing dot */
-	char		*server;	/* owned or NULL: name or address, optional port */
+	char		*server;	/* owned or NULL: server = as written, for messages */
+	char		*server_host;	/* owned or NULL: canonical host name of server = */
+	uint16_t	 server_port;	/* port given with server =, else the default port */
+	struct dns_server *server_addr;	/* owned or NULL: server = as a numeric address */
 	struct key	*key;		/* owned */
-	char		**nameservers;	/* owned array of owned address strings, or NULL */
+	struct dns_server *nameservers;	/* owned array (nameservers =), or NULL */
 	size_t		 n_nameservers;
 	int		 line;		/* line of the [zone ...] header */
 };
 
 struct config {
 	char		*path;		/* owned: the file read */
-	char		**resolvers;	/* owned; NULL: use /etc/resolv.conf */
+	struct dns_server *resolvers;	/* owned, never empty: resolver =, else /etc/resolv.conf */
 	size_t		 n_resolvers;
 	unsigned	 ttl;		/* default 60 */
 	unsigned	 timeout;	/* seconds, default 120 */
@@ -56,7 +65,8 @@ enum config_status {
 const char	*config_path_pick(const char *explicit_path);
 
 /*
- * Reads and checks PATH, loading every zone's key. Reports each problem
+ * Reads and checks PATH, loading every zone's key; without resolver =, the
+ * resolvers come from /etc/resolv.conf (an error if it names none). Reports each problem
  * through msg_error and returns the overall status; on CONFIG_OK *out is a
  * new config the caller frees with config_free.
  */
@@ -64,6 +74,19 @@ enum config_status	config_load(const char *path, struct config **out);
 
 /* Frees everything, wiping key secrets. Accepts NULL. */
 void		config_free(struct config *c);
+
+/*
+ * The nameservers of /etc/resolv.conf (read with ldns), for config_load and
+ * for commands that run before a config exists (setup). On success returns
+ * 0 and *OUT is a new non-empty array the caller frees; else -1 with ERR
+ * saying what to set instead.
+ */
+int		config_resolv_conf(struct dns_server **out, size_t *n,
+		    char *err, size_t errlen);
+
+/* The [zone] whose name is exactly APEX (any case), or NULL. Borrowed. */
+const struct zone_conf	*config_zone_exact(const struct config *c,
+			    const char *apex);
 
 /*
  * The most specific configured zone that contains FQDN (absolute, any case),

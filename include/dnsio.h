@@ -27,11 +27,17 @@ struct dns_server {
 
 /*
  * Parses a numeric address with optional port: "192.0.2.1", "192.0.2.1:53",
- * "2001:db8::1", "[2001:db8::1]:53", "::1", "[::1]". No name lookups.
- * Returns 0, or -1 if S is not such an address.
+ * "2001:db8::1", "[2001:db8::1]:53", "::1", "[::1]". A bare IPv6 address
+ * takes no port (its last group would read as one). No name lookups: the
+ * one grammar for addresses in the program. Without a port the address
+ * gets DEFAULT_PORT; 0 leaves it for dnsio_server_set_port (config.c, whose
+ * default port may be set later in the file). Returns 0, or -1 if S is not
+ * such an address (a port given as 0 included).
  */
 int	dnsio_server_parse(const char *s, uint16_t default_port,
 	    struct dns_server *out);
+/* Gives S (and its text) PORT if it was parsed without one (port 0). */
+void	dnsio_server_port_default(struct dns_server *s, uint16_t port);
 /* Fills OUT from a socket address (copied) and fills its text. */
 void	dnsio_server_from_sockaddr(const struct sockaddr *sa, socklen_t len,
 	    struct dns_server *out);

@@ -51,7 +51,7 @@
 struct fixture {
 	struct zone_conf	zones[2];
 	struct config		cfg;
-	char			*resolvers[1];
+	struct dns_server	resolvers[1];
 	struct run_ctx		ctx;
 	struct zone_cache	cache;
 	struct chain		c;
@@ -70,7 +70,8 @@ setup(void **state)
 	f->cfg.n_zones = 2;
 	f->cfg.timeout = 5;
 	f->cfg.port = 53;
-	f->resolvers[0] = "127.0.0.2";
+	assert_int_equal(dnsio_server_parse("127.0.0.2", 53, &f->resolvers[0]),
+	    0);
 	f->cfg.resolvers = f->resolvers;
 	f->cfg.n_resolvers = 1;
 	assert_int_equal(run_ctx_init(&f->ctx, &f->cfg, "t.ini", err,

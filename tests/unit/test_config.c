@@ -186,10 +186,11 @@ test_full(void **state)
 	assert_int_equal(nlines, 0);
 	assert_string_equal(c->path, path);
 	assert_int_equal(c->n_resolvers, 4);
-	assert_string_equal(c->resolvers[0], "127.0.0.1");
-	assert_string_equal(c->resolvers[1], "[::1]:53");
-	assert_string_equal(c->resolvers[2], "192.0.2.1:5353");
-	assert_string_equal(c->resolvers[3], "::1");
+	/* Resolvers default to port 53, whatever port = says. */
+	assert_string_equal(c->resolvers[0].text, "127.0.0.1 port 53");
+	assert_string_equal(c->resolvers[1].text, "::1 port 53");
+	assert_string_equal(c->resolvers[2].text, "192.0.2.1 port 5353");
+	assert_string_equal(c->resolvers[3].text, "::1 port 53");
 	assert_int_equal(c->ttl, 300);
 	assert_int_equal(c->timeout, 86400);
 	assert_int_equal(c->port, 5353);
@@ -200,19 +201,26 @@ test_full(void **state)
 	assert_string_equal(z->name, "example.net.");
 	assert_int_equal(z->line, 10);
 	assert_string_equal(z->server, "ns1.example.net:5300");
+	assert_string_equal(z->server_host, "ns1.example.net.");
+	assert_int_equal(z->server_port, 5300);
+	assert_null(z->server_addr);
 	assert_string_equal(z->key->name, "acme-key.");
 	assert_int_equal(z->key->alg, KEY_ALG_HMAC_SHA256);
 	assert_int_equal(z->key->secret_len, 32);
 	assert_int_equal(z->n_nameservers, 4);
-	assert_string_equal(z->nameservers[0], "192.0.2.1");
-	assert_string_equal(z->nameservers[1], "2001:db8::1");
-	assert_string_equal(z->nameservers[2], "[2001:db8::2]:53");
-	assert_string_equal(z->nameservers[3], "198.51.100.7:5353");
+	/* Authoritative servers default to port =, even from above it. */
+	assert_string_equal(z->nameservers[0].text, "192.0.2.1 port 5353");
+	assert_string_equal(z->nameservers[1].text, "2001:db8::1 port 5353");
+	assert_string_equal(z->nameservers[2].text, "2001:db8::2 port 53");
+	assert_string_equal(z->nameservers[3].text, "198.51.100.7 port 5353");
 
 	z = &c->zones[1];
 	assert_string_equal(z->name, "acme.example.org.");
 	assert_int_equal(z->line, 15);
 	assert_string_equal(z->server, "2001:db8::53");
+	assert_null(z->server_host);
+	assert_non_null(z->server_addr);
+	assert_string_equal(z->server_addr->text, "2001:db8::53 port 5353");
 	assert_string_equal(z->key->name, "two.");
 	assert_int_equal(z->key->alg, KEY_ALG_HMAC_SHA512);
 	assert_int_equal(z->key->secret_len, 64);
@@ -222,6 +230,7 @@ test_full(void **state)
 	z = &c->zones[2];
 	assert_string_equal(z->name, "inline.example.");
 	assert_string_equal(z->server, "192.0.2.53:53");
+	assert_string_equal(z->server_addr->text, "192.0.2.53 port 53");
 	assert_string_equal(z->key->name, "inline-key.");
 	assert_int_equal(z->key->alg, KEY_ALG_HMAC_SHA512);
 	for (size_t i = 0; i < 64; i++)
@@ -242,14 +251,17 @@ test_defaults(void **state)
 	(void)state;
 	path = write_tmp(tdir, "conf", ZONE_OK, 0600);
 	assert_int_equal(config_load(path, &c), CONFIG_OK);
-	assert_null(c->resolvers);
-	assert_int_equal(c->n_resolvers, 0);
+	/* No resolver =: /etc/resolv.conf's, never none. */
+	assert_non_null(c->resolvers);
+	assert_true(c->n_resolvers > 0);
 	assert_int_equal(c->ttl, 60);
 	assert_int_equal(c->timeout, 120);
 	assert_int_equal(c->port, 53);
 	assert_int_equal(c->require, CONFIG_REQUIRE_ALL);
 	assert_int_equal(c->n_zones, 1);
 	assert_null(c->zones[0].server);
+	assert_null(c->zones[0].server_host);
+	assert_null(c->zones[0].server_addr);
 	assert_null(c->zones[0].nameservers);
 	assert_string_equal(c->zones[0].key->name, "k.");
 	assert_int_equal(c->zones[0].key->alg, KEY_ALG_HMAC_SHA256);
@@ -359,25 +371,49 @@ test_server(void **state)
 		{ "ns1 ns2", " holds a character other than letters, "
 		    "digits, '-', '_' and '.'" },
 	};
-	const char *good[] = {
-		"ns1.example.net", "ns1.example.net.", "ns1.example.net:5353",
-		"NS1", "192.0.2.1", "192.0.2.1:53", "2001:db8::1",
-		"[2001:db8::1]", "[2001:db8::1]:5353", "a-b_c.example",
+	/* As written; then the host and port, or the address, parsed once. */
+	const struct {
+		const char	*v;
+		const char	*host;
+		unsigned	 port;
+		const char	*addr;
+	} good[] = {
+		{ "ns1.example.net", "ns1.example.net.", 53, NULL },
+		{ "ns1.example.net.", "ns1.example.net.", 53, NULL },
+		{ "ns1.example.net:5353", "ns1.example.net.", 5353, NULL },
+		{ "NS1", "ns1.", 53, NULL },
+		{ "192.0.2.1", NULL, 0, "192.0.2.1 port 53" },
+		{ "192.0.2.1:54", NULL, 0, "192.0.2.1 port 54" },
+		{ "2001:db8::1", NULL, 0, "2001:db8::1 port 53" },
+		{ "[2001:db8::1]", NULL, 0, "2001:db8::1 port 53" },
+		{ "[2001:db8::1]:5353", NULL, 0, "2001:db8::1 port 5353" },
+		{ "a-b_c.example", "a-b_c.example.", 53, NULL },
 	};
+	const struct zone_conf *z;
 	struct config	*c;
 	char		*text, *path, *want;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		text = xprintf(ZONE_OK "server = %s\n", good[i]);
+		text = xprintf(ZONE_OK "server = %s\n", good[i].v);
 		path = write_tmp(tdir, "conf", text, 0600);
 		c = NULL;
 		lines_clear();
 		if (config_load(path, &c) != CONFIG_OK) {
 			dump_lines();
-			fail_msg("server = %s refused", good[i]);
+			fail_msg("server = %s refused", good[i].v);
 		}
-		assert_string_equal(c->zones[0].server, good[i]);
+		z = &c->zones[0];
+		assert_string_equal(z->server, good[i].v);
+		if (good[i].host != NULL) {
+			assert_string_equal(z->server_host, good[i].host);
+			assert_int_equal(z->server_port, good[i].port);
+			assert_null(z->server_addr);
+		} else {
+			assert_null(z->server_host);
+			assert_string_equal(z->server_addr->text,
+			    good[i].addr);
+		}
 		config_free(c);
 		free(path);
 		free(text);
@@ -749,7 +785,8 @@ test_inih_syntax(void **state)
 	assert_string_equal(c->zones[0].server, "ns1.example.net");
 	assert_int_equal(c->zones[0].key->secret_len, 32);
 	assert_int_equal(c->zones[0].n_nameservers, 2);
-	assert_string_equal(c->zones[0].nameservers[1], "192.0.2.2");
+	assert_string_equal(c->zones[0].nameservers[1].text,
+	    "192.0.2.2 port 53");
 	config_free(c);
 	free(path);
 }
@@ -832,6 +869,16 @@ test_zone_for(void **state)
 	}
 	assert_null(config_zone_for(NULL, "example.net."));
 	assert_null(config_zone_for(c, NULL));
+	/* Exactly the apex: a parent's section does not count. */
+	z = config_zone_exact(c, "Example.NET");
+	assert_non_null(z);
+	assert_string_equal(z->name, "example.net.");
+	z = config_zone_exact(c, "acme.example.net.");
+	assert_non_null(z);
+	assert_string_equal(z->name, "acme.example.net.");
+	assert_null(config_zone_exact(c, "x.acme.example.net."));
+	assert_null(config_zone_exact(c, "net."));
+	assert_null(config_zone_exact(NULL, "example.net."));
 	config_free(c);
 	free(path);
 }

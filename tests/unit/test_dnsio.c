@@ -646,8 +646,14 @@ test_parse_bad(void **state)
 		if (dnsio_server_parse(bad[i], 53, &s) != -1)
 			fail_msg("accepted \"%s\"", bad[i]);
 	assert_int_equal(dnsio_server_parse(NULL, 53, &s), -1);
-	/* No port at all is no server. */
-	assert_int_equal(dnsio_server_parse("192.0.2.1", 0, &s), -1);
+	/* Default 0: the port is left for dnsio_server_port_default. */
+	assert_int_equal(dnsio_server_parse("192.0.2.1", 0, &s), 0);
+	dnsio_server_port_default(&s, 5353);
+	assert_string_equal(s.text, "192.0.2.1 port 5353");
+	/* A port of its own stays. */
+	assert_int_equal(dnsio_server_parse("[::1]:54", 0, &s), 0);
+	dnsio_server_port_default(&s, 5353);
+	assert_string_equal(s.text, "::1 port 54");
 }
 
 static void
