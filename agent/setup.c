@@ -16,20 +16,18 @@
 #include "chain.h"
 #include "challenge.h"
 #include "config.h"
+#include "ctx.h"
+#include "dname.h"
+#include "failure.h"
 #include "msg.h"
-#include "resolve.h"
+#include "report.h"
 #include "run.h"
 #include "setup.h"
+#include "zones.h"
 
 #define SETUP_KEY_DEFAULT	"acme-key."
 #define SETUP_KEY_DIR		"/etc/acme-nsupdate"
-
-/* "name." -> "name" for printing in INI sections and prose. */
-static int
-bare(const char *name)
-{
-	return (int)strlen(name) - 1;
-}
+#define SETUP_TIMEOUT_S		20	/* lookups without a config */
 
 /* With --alias: _acme-challenge.D CNAME D.ALIAS (the wildcard's "*." dropped).
  */
@@ -41,8 +39,7 @@ setup_alias(struct challenge_list *l, const char *alias)
 		const char *domain = c->name + strlen(CHALLENGE_PREFIX);
 		char target[600];
 
-		if (snprintf(target, sizeof(target), "%.*s.%s", bare(domain),
-		    domain, alias) >= 256) {
+		if (snprintf(target, sizeof(target), "%.*s.%s", DNAME_BARE(domain), alias) >= 256) {
 			msg_error("%s: %s.%s is too long for DNS", c->domain,
 			    domain, alias);
 			return EXIT_USAGE;
@@ -53,50 +50,77 @@ setup_alias(struct challenge_list *l, const char *alias)
 	return 0;
 }
 
+/*
+ * Before the first run there may be no config: then the resolvers of
+ * /etc/resolv.conf and port 53. Returns 0, or -1 (reported).
+ */
+static int
+setup_config(const char *path, struct config **cfg, struct config *dflt)
+{
+	char err[256];
+
+	if (access(path, R_OK) == 0)
+		return config_load(path, cfg) == CONFIG_OK ? 0 : -1;
+	memset(dflt, 0, sizeof(*dflt));
+	dflt->port = 53;
+	if (config_resolv_conf(&dflt->resolvers, &dflt->n_resolvers, err,
+	    sizeof(err)) == -1) {
+		msg_error("%s", err);
+		return -1;
+	}
+	*cfg = dflt;
+	return 0;
+}
+
+/* Where challenge C's chain ends today, as its hint. Returns 0 or -1. */
+static int
+setup_follow(const struct ctx *ctx, const struct config *cfg,
+    struct zone_cache *cache, struct challenge *c)
+{
+	struct failure f;
+	struct chain ch;
+	char *text;
+	int rc = -1;
+
+	failure_init(&f);
+	if (chain_follow(ctx, cfg, cache, c->name, &ch, &f) != CHAIN_OK) {
+		failure_subject(&f, c->name, NULL, 0);
+		text = report_text(&f);
+		msg_error("%s; with --alias ZONE, setup needs no lookups",
+		    text != NULL ? text : "out of memory");
+		free(text);
+	} else if (challenge_set_hint(c, ch.names[ch.n - 1],
+	    ch.zones[ch.n - 1]) == 0) {
+		rc = 0;
+	}
+	chain_free(&ch);
+	failure_clear(&f);
+	return rc;
+}
+
 /* Without --alias: where the chain of each name ends today. */
 static int
 setup_lookup(const struct run_opts *o, struct challenge_list *l)
 {
-	struct config defaults = { .timeout = 20, .port = 53 };
-	const char *path = config_path_pick(o->config_path);
-	struct config *cfg = NULL;
+	struct config *cfg = NULL, dflt;
 	struct zone_cache cache = { 0 };
-	struct run_ctx ctx;
+	struct ctx ctx;
 	int status = EXIT_DNS;
-	char err[2048];
 
-	/* Before the first run there may be no config: resolvers from
-	 * resolv.conf. */
-	if (access(path, R_OK) == 0 && config_load(path, &cfg) != CONFIG_OK)
+	if (setup_config(config_path_pick(o->config_path), &cfg, &dflt) == -1)
 		return EXIT_USAGE;
-	if (run_ctx_init(&ctx, cfg != NULL ? cfg : &defaults, path, err,
-	    sizeof(err)) == -1) {
-		msg_error("%s", err);
-		goto out;
-	}
-	for (size_t i = 0; i < l->n; i++) {
-		struct challenge *c = &l->items[i];
-		struct chain ch;
-
-		if (chain_follow(&ctx, &cache, c->name, &ch, err,
-		    sizeof(err)) != CHAIN_OK) {
-			msg_error("%s: %s; with --alias ZONE, setup needs no "
-			    "lookups", c->domain, err);
-			chain_free(&ch);
+	ctx_init(&ctx, SETUP_TIMEOUT_S, cfg->resolvers, cfg->n_resolvers,
+	    cfg->port);
+	for (size_t i = 0; i < l->n; i++)
+		if (setup_follow(&ctx, cfg, &cache, &l->items[i]) == -1)
 			goto out;
-		}
-		if (challenge_set_hint(c, ch.names[ch.n - 1],
-		    ch.zones[ch.n - 1]) == -1) {
-			chain_free(&ch);
-			goto out;
-		}
-		chain_free(&ch);
-	}
 	status = 0;
 out:
-	zone_cache_free(&cache);
-	run_ctx_free(&ctx);
-	config_free(cfg);
+	zones_free(&cache);
+	if (cfg == &dflt)
+		free(dflt.resolvers);
+	else
+		config_free(cfg);
 	return status;
 }
 
@@ -105,17 +129,17 @@ static void
 print_zone(const struct challenge_list *l, const char *zone, const char *key,
     int alias)
 {
-	printf("\n# --- zone %.*s ---\n", bare(zone), zone);
+	printf("\n# --- zone %.*s ---\n", DNAME_BARE(zone));
 	printf("# acme-nsupdate.ini:\n[zone %.*s]\nserver = PRIMARY-ADDRESS\n"
-	    "key_file = %s/%skey\n", bare(zone), zone, SETUP_KEY_DIR, key);
+	    "key_file = %s/%skey\n", DNAME_BARE(zone), SETUP_KEY_DIR, key);
 	printf("\n# BIND, named.conf, in zone \"%.*s\" (see contrib/bind):\n"
-	    "update-policy {\n", bare(zone), zone);
+	    "update-policy {\n", DNAME_BARE(zone));
 	if (alias)
 		printf(
 		    "\tgrant %s zonesub TXT;\t# a zone for challenges only\n",
 		    key);
 	for (size_t i = 0; i < l->n && !alias; i++)
-		if (strcasecmp(l->items[i].zone_hint, zone) == 0)
+		if (dname_equal(l->items[i].zone_hint, zone))
 			printf("\tgrant %s name %s TXT;\n", key,
 			    l->items[i].effective);
 	printf("};\n\n# Knot, knot.conf (see contrib/knot):\nacl:\n"
@@ -127,7 +151,7 @@ print_zone(const struct challenge_list *l, const char *zone, const char *key,
 		printf("    update-owner: name\n    update-owner-match: equal\n"
 		    "    update-owner-name: [");
 		for (size_t i = 0, n = 0; i < l->n; i++)
-			if (strcasecmp(l->items[i].zone_hint, zone) == 0)
+			if (dname_equal(l->items[i].zone_hint, zone))
 				printf("%s%s", n++ > 0 ? ", " : "",
 				    l->items[i].effective);
 		printf("]\n");
@@ -136,7 +160,7 @@ print_zone(const struct challenge_list *l, const char *zone, const char *key,
 	    "\n# PowerDNS: lua-dnsupdate-policy-script (see contrib/powerdns),"
 	    " names:\n");
 	for (size_t i = 0; i < l->n; i++)
-		if (strcasecmp(l->items[i].zone_hint, zone) == 0)
+		if (dname_equal(l->items[i].zone_hint, zone))
 			printf("#   [\"%s\"] = true,\n", l->items[i].effective);
 }
 
@@ -164,8 +188,7 @@ print_setup(const struct challenge_list *l, const char *key, int alias)
 		int seen = 0;
 
 		for (size_t k = 0; k < i && !seen; k++)
-			seen = strcasecmp(l->items[k].zone_hint,
-			    l->items[i].zone_hint) == 0;
+			seen = dname_equal(l->items[k].zone_hint, l->items[i].zone_hint);
 		if (!seen)
 			print_zone(l, l->items[i].zone_hint, key, alias);
 	}

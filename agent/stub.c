@@ -4,56 +4,60 @@
  * that exist; answers read with ldns.
  */
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <ldns/ldns.h>
 
+#include "ctx.h"
 #include "dnsio.h"
+#include "failure.h"
 #include "query.h"
-#include "resolve.h"
 #include "stub.h"
 
-void
-stub_ask(const struct run_ctx *ctx, const char *name, ldns_rr_type type,
-    ldns_pkt **reply, char *why, size_t whylen)
+/* Notes in F what resolver S did with question Q. */
+static void
+stub_failed(struct failure *f, const struct question *q)
+{
+	f->rserver = *q->server;
+	f->has_rserver = 1;
+	if (q->reply == NULL) {
+		f->reason = REASON_RESOLVER_SILENT;
+		f->io_status = q->status;
+		f->io_errno = q->err;
+		return;
+	}
+	f->reason = REASON_RESOLVER_RCODE;
+	f->rcode = ldns_pkt_get_rcode(q->reply);
+	failure_set(&f->rqname, f, q->name);
+}
+
+ldns_pkt *
+stub_ask(const struct ctx *ctx, const char *name, ldns_rr_type type,
+    struct failure *f)
 {
 	struct dnsio_opts o;
 
-	*reply = NULL;
-	snprintf(why, whylen, "no resolver configured");
 	for (size_t i = 0; i < ctx->n_resolvers; i++) {
 		struct question q = { .name = name, .type = type,
 		    .server = &ctx->resolvers[i], .rd = 1 };
 		ldns_pkt_rcode rc;
 
-		run_ctx_io_opts(ctx, &o);
+		ctx_io_opts(ctx, &o);
 		if (query_run(&q, 1, &o) == -1) {
-			snprintf(why, whylen, "out of memory");
-			return;
+			f->reason = REASON_NOMEM;
+			return NULL;
 		}
-		if (q.reply == NULL) {
-			snprintf(why, whylen, "resolver %s: %s",
-			    ctx->resolvers[i].text, question_failure(&q));
-			continue;
+		if (q.reply != NULL) {
+			rc = ldns_pkt_get_rcode(q.reply);
+			if (rc == LDNS_RCODE_NOERROR ||
+			    rc == LDNS_RCODE_NXDOMAIN)
+				return q.reply;
 		}
-		rc = ldns_pkt_get_rcode(q.reply);
-		if (rc == LDNS_RCODE_NOERROR || rc == LDNS_RCODE_NXDOMAIN) {
-			*reply = q.reply;
-			return;
-		}
-		snprintf(why, whylen, "resolver %s answered %s for %s%s",
-		    ctx->resolvers[i].text, query_rcode_name(rc), name,
-		    rc == LDNS_RCODE_SERVFAIL ?
-			": it could not get an answer "
-			"from that zone's servers (unlike NXDOMAIN, which "
-			"would say "
-			"the name does not exist); check the zone on its "
-			"servers" :
-			"");
+		stub_failed(f, &q);
 		question_clear(&q);
 	}
+	return NULL;
 }
 
 void
@@ -83,33 +87,36 @@ stub_addrs_from_rrs(const ldns_rr_list *list, const ldns_rdf *owner,
 }
 
 int
-stub_addresses(const struct run_ctx *ctx, const char *host, uint16_t port,
-    struct dns_server **out, size_t *n, char *why, size_t whylen)
+stub_addresses(const struct ctx *ctx, const char *host, uint16_t port,
+    struct dns_server **out, size_t *n, struct failure *f)
 {
 	static const ldns_rr_type types[] = { LDNS_RR_TYPE_A,
 		LDNS_RR_TYPE_AAAA };
 	struct dns_server *addrs;
+	int answered = 0;
 
 	*n = 0;
 	*out = NULL;
-	why[0] = '\0';
 	if ((addrs = calloc(STUB_MAX_ADDRS, sizeof(*addrs))) == NULL) {
-		snprintf(why, whylen, "out of memory");
+		f->reason = REASON_NOMEM;
 		return -1;
 	}
 	for (size_t t = 0; t < 2; t++) {
-		ldns_pkt *p;
+		ldns_pkt *p = stub_ask(ctx, host, types[t], f);
 
-		stub_ask(ctx, host, types[t], &p, why, whylen);
-		if (p != NULL)
-			stub_addrs_from_rrs(ldns_pkt_answer(p), NULL, port,
-			    addrs, n, STUB_MAX_ADDRS);
+		if (p == NULL)
+			continue;
+		answered = 1;
+		stub_addrs_from_rrs(ldns_pkt_answer(p), NULL, port, addrs, n,
+		    STUB_MAX_ADDRS);
 		ldns_pkt_free(p);
 	}
 	if (*n == 0) {
-		if (strstr(why, "resolver") == NULL)
-			snprintf(why, whylen, "%s has no address (A or AAAA)",
-			    host);
+		/* A resolver that answered: the name has no address. */
+		if (answered) {
+			f->reason = REASON_NO_ADDRESS;
+			failure_set(&f->rqname, f, host);
+		}
 		free(addrs);
 		return -1;
 	}

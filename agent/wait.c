@@ -17,23 +17,24 @@
 #include "challenge.h"
 #include "clock.h"
 #include "config.h"
+#include "ctx.h"
+#include "dname.h"
 #include "dnsio.h"
+#include "failure.h"
 #include "msg.h"
+#include "plan.h"
 #include "query.h"
-#include "resolve.h"
 #include "wait.h"
 
-#define ROUND_MS                                                               \
-	500 /* bound on one round, so a dead server cannot stall the others */
-#define SERIAL_MAX_MS 50 /* interval while servers are polled by SOA serial */
-#define SERIAL_TXT_EVERY                                                       \
-	8 /* rounds: TXT asked anyway, in case serials differ */
+#define ROUND_MS	500	/* one round: a dead server cannot stall the rest */
+#define SERIAL_MAX_MS	50	/* interval while servers are polled by serial */
+#define SERIAL_TXT_EVERY 8	/* rounds: TXT asked anyway, should serials differ */
 /*
  * The shortcut pays where one SOA query stands for many TXT queries: in
  * the benchmark, 1,000 names took 37% less CPU; for one name it only added
  * two packets. So it is used for zones with at least this many names.
  */
-#define SERIAL_MIN_NAMES 8
+#define SERIAL_MIN_NAMES	8
 
 enum srv_state {
 	SRV_UNKNOWN,
@@ -53,29 +54,37 @@ struct srv {
 	ldns_pkt_rcode			 rcode;		/* for SRV_RCODE */
 	int				 failed_rounds;	/* in a row */
 	size_t				 n_done, n_items;
-	int by_serial; /* SOA shortcut: wait for target */
-	uint32_t target; /* the primary's serial after the update */
+	int				 by_serial;	/* SOA shortcut: wait for target */
+	uint32_t			 target;	/* the primary's serial after the update */
+};
+
+/* One effective name of one zone, and the challenges written there. */
+struct name_group {
+	const char	*name;		/* borrowed: the challenges' effective name */
+	size_t		*members;	/* owned: indices into the challenge list */
+	size_t		 n_members;
 };
 
 /* One (server, effective name): every value at that name is checked at once. */
 struct item {
-	struct srv	*srv;
-	const char *name; /* borrowed: the challenge's effective name */
-	const size_t	*members;	/* borrowed from the zone target */
-	size_t		 n_members;
-	int		 done;
+	struct srv		*srv;
+	const struct name_group	*group;	/* borrowed from the waiter */
+	int			 done;
 };
 
 struct waiter {
-	const struct run_ctx		*ctx;
+	const struct ctx		*ctx;
+	const struct config		*cfg;
 	const struct challenge_list	*l;
 	enum wait_goal			 goal;
 	struct srv			*srvs;
 	size_t				 n_srvs;
+	struct name_group		*groups;
+	size_t				 n_groups;
 	struct item			*items;
 	size_t				 n_items;
 	unsigned			 round;
-	int hurry; /* a serial caught up: ask TXT at once */
+	int				 hurry;	/* a serial caught up: ask TXT at once */
 };
 
 static const char *
@@ -107,14 +116,13 @@ state_text(const struct srv *s, char *buf, size_t len)
 static int
 item_done(const struct waiter *w, const struct item *it, const ldns_pkt *p)
 {
-	for (size_t k = 0; k < it->n_members; k++) {
-		const struct challenge *c = &w->l->items[it->members[k]];
-		int has;
+	const struct name_group *g = it->group;
 
-		if (strcmp(c->effective, it->name) != 0)
-			continue;
-		has = query_txt_has(p, it->name, c->value);
-		if (has != (w->goal == WAIT_SERVED))
+	for (size_t k = 0; k < g->n_members; k++) {
+		const struct challenge *c = &w->l->items[g->members[k]];
+
+		if (query_txt_has(p, g->name, c->value) !=
+		    (w->goal == WAIT_SERVED))
 			return 0;
 	}
 	return 1;
@@ -187,8 +195,7 @@ soa_serial(const ldns_pkt *p, const char *apex, uint32_t *serial)
 
 	if (rr == NULL || ldns_rr_rd_count(rr) != 7)
 		return -1;
-	*serial =
-	    ldns_rdf2native_int32(ldns_rr_rdf(rr, 2)); /* RFC 1035 3.3.13 */
+	*serial = ldns_rdf2native_int32(ldns_rr_rdf(rr, 2));	/* RFC 1035 3.3.13 */
 	return 0;
 }
 
@@ -215,14 +222,16 @@ serial_observe(struct waiter *w, struct srv *s, const struct question *q)
 	}
 }
 
-/* require = reachable: stop waiting for a server that keeps failing, if a
- * sibling answers. */
+/*
+ * require = reachable: stop waiting for a server that keeps failing, if a
+ * sibling answers.
+ */
 static void
 maybe_drop(struct waiter *w, struct srv *s)
 {
 	int sibling_ok = 0;
 
-	if (w->ctx->cfg->require != CONFIG_REQUIRE_REACHABLE ||
+	if (w->cfg->require != CONFIG_REQUIRE_REACHABLE ||
 	    s->failed_rounds < WAIT_GRACE || s->state == SRV_DROPPED)
 		return;
 	for (size_t i = 0; i < w->n_srvs; i++)
@@ -251,8 +260,7 @@ srv_pending(const struct waiter *w, const struct srv *s)
 	return 0;
 }
 
-/* The questions of one round: SOA for servers still behind, TXT for the rest.
- */
+/* The questions of one round: SOA for servers still behind, TXT for the rest. */
 static size_t
 round_questions(struct waiter *w, struct question *q, size_t *idx)
 {
@@ -272,7 +280,7 @@ round_questions(struct waiter *w, struct question *q, size_t *idx)
 		if (w->items[i].done ||
 		    (w->items[i].srv->by_serial && !txt_anyway))
 			continue;
-		q[n] = (struct question){ .name = w->items[i].name,
+		q[n] = (struct question){ .name = w->items[i].group->name,
 		    .type = LDNS_RR_TYPE_TXT, .server = w->items[i].srv->addr };
 		idx[n++] = i;
 	}
@@ -293,7 +301,7 @@ wait_round(struct waiter *w, size_t *pending)
 	if (q == NULL || idx == NULL)
 		goto out;
 	n = round_questions(w, q, idx);
-	run_ctx_io_opts(w->ctx, &o);
+	ctx_io_opts(w->ctx, &o);
 	if (o.total_ms > ROUND_MS)
 		o.total_ms = ROUND_MS;
 	o.rto_ms = ROUND_MS / 3;
@@ -336,9 +344,8 @@ static void
 zone_targets(struct waiter *w, const struct zone_plan *plan)
 {
 	struct question *q = calloc(plan->n, sizeof(*q));
-	struct dnsio_opts o;
-
 	size_t n = 0, *zi = calloc(plan->n, sizeof(*zi));
+	struct dnsio_opts o;
 
 	if (q == NULL || zi == NULL)
 		goto out;
@@ -354,7 +361,7 @@ zone_targets(struct waiter *w, const struct zone_plan *plan)
 		q[n++] = (struct question){ .name = z->apex,
 		    .type = LDNS_RR_TYPE_SOA, .server = &z->primaries[0] };
 	}
-	run_ctx_io_opts(w->ctx, &o);
+	ctx_io_opts(w->ctx, &o);
 	if (n > 0 && query_run(q, n, &o) == 0) {
 		for (size_t i = 0; i < n; i++) {
 			const struct zone_target *z = &plan->zones[zi[i]];
@@ -377,103 +384,152 @@ out:
 	free(zi);
 }
 
-/* Distinct effective names of zone Z, as (server, name) items for server S. */
-static int
-items_for_server(struct waiter *w, const struct zone_target *z, struct srv *s)
+/*
+ * The distinct effective names of zone Z as groups of the challenges at
+ * each. Returns the first of Z's groups in W, or NULL when out of memory.
+ */
+static const struct name_group *
+groups_for_zone(struct waiter *w, const struct zone_target *z, size_t *n)
 {
-	for (size_t m = 0; m < z->n_members; m++) {
-		const char *name = w->l->items[z->members[m]].effective;
-		int seen = 0;
+	struct name_group *first = &w->groups[w->n_groups];
 
-		for (size_t k = 0; k < m && !seen; k++)
-			seen = strcmp(w->l->items[z->members[k]].effective,
-			    name) == 0;
-		if (seen)
-			continue;
-		w->items[w->n_items++] = (struct item){ .srv = s, .name = name,
-		    .members = z->members, .n_members = z->n_members };
-		s->n_items++;
+	*n = 0;
+	for (size_t m = 0; m < z->n_members; m++) {
+		size_t idx = z->members[m];
+		const char *name = w->l->items[idx].effective;
+		struct name_group *g = NULL;
+
+		for (size_t k = 0; k < *n && g == NULL; k++)
+			if (strcmp(first[k].name, name) == 0)
+				g = &first[k];
+		if (g == NULL) {
+			g = &first[(*n)++];
+			g->name = name;
+			if ((g->members = calloc(z->n_members,
+			    sizeof(*g->members))) == NULL)
+				return NULL;
+			w->n_groups++;
+		}
+		g->members[g->n_members++] = idx;
 	}
-	return 0;
+	return first;
 }
 
 static int
 waiter_init(struct waiter *w, const struct zone_plan *plan)
 {
-	size_t n_srvs = 0, n_items = 0;
+	size_t n_srvs = 0, n_items = 0, n_members = 0;
 
 	for (size_t i = 0; i < plan->n; i++) {
 		n_srvs += plan->zones[i].n_auths;
 		n_items += plan->zones[i].n_auths * plan->zones[i].n_members;
+		n_members += plan->zones[i].n_members;
 	}
 	w->srvs = calloc(n_srvs > 0 ? n_srvs : 1, sizeof(*w->srvs));
 	w->items = calloc(n_items > 0 ? n_items : 1, sizeof(*w->items));
-	if (w->srvs == NULL || w->items == NULL)
+	w->groups = calloc(n_members > 0 ? n_members : 1, sizeof(*w->groups));
+	if (w->srvs == NULL || w->items == NULL || w->groups == NULL)
 		return -1;
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct zone_target *z = &plan->zones[i];
+		const struct name_group *g;
+		size_t n_groups;
 
+		if ((g = groups_for_zone(w, z, &n_groups)) == NULL)
+			return -1;
 		for (size_t a = 0; a < z->n_auths; a++) {
 			struct srv *s = &w->srvs[w->n_srvs++];
 
 			s->z = z;
 			s->addr = &z->auths[a];
-			items_for_server(w, z, s);
+			s->n_items = n_groups;
+			for (size_t k = 0; k < n_groups; k++)
+				w->items[w->n_items++] = (struct item){
+				    .srv = s, .group = &g[k] };
 		}
 	}
 	return 0;
 }
 
 static void
-timeout_message(const struct waiter *w, char *err, size_t errlen)
+waiter_free(struct waiter *w)
 {
-	size_t off;
-	char buf[128];
-	int first = 1;
+	for (size_t i = 0; i < w->n_groups; i++)
+		free(w->groups[i].members);
+	free(w->groups);
+	free(w->srvs);
+	free(w->items);
+}
 
-	off = (size_t)snprintf(err, errlen, "%s within %u s, not %s by:",
-	    w->goal == WAIT_SERVED ? "not served everywhere" :
-	    "still served somewhere", w->ctx->cfg->timeout,
-	    w->goal == WAIT_SERVED ? "served" : "removed");
-	for (size_t i = 0; i < w->n_items && off < errlen; i++) {
+/* F: the wait ran out of time; its detail lists every item not done. */
+static void
+wait_failed(const struct waiter *w, struct failure *f)
+{
+	char *list = NULL, buf[128];
+	size_t len = 0;
+	FILE *o;
+
+	f->cause = w->goal == WAIT_SERVED ? FAIL_WAIT_SERVED : FAIL_WAIT_GONE;
+	f->timeout = w->cfg->timeout;
+	if (w->l->n > 0)
+		failure_subject(f, w->l->items[0].name,
+		    w->l->items[0].effective, w->l->n - 1);
+	if ((o = open_memstream(&list, &len)) == NULL) {
+		f->cause = FAIL_NOMEM;
+		return;
+	}
+	for (size_t i = 0, first = 1; i < w->n_items; i++) {
 		const struct item *it = &w->items[i];
-		int n;
 
 		if (it->done)
 			continue;
-		n = snprintf(err + off, errlen - off, "%s %.*s on %s (zone %s: "
-		    "%s)", first ? "" : ";", (int)strlen(it->name) - 1,
-		    it->name, it->srv->addr->text, it->srv->z->apex,
-		    state_text(it->srv, buf, sizeof(buf)));
-		if (n < 0)
-			break;
-		off += (size_t)n;
+		fprintf(o, "%s%.*s on %s (zone %s: %s)", first ? "" : "; ",
+		    DNAME_BARE(it->group->name), it->srv->addr->text,
+		    it->srv->z->apex, state_text(it->srv, buf, sizeof(buf)));
 		first = 0;
 	}
-	if (off < errlen)
-		snprintf(err + off, errlen - off,
-		    "; if a secondary lags, check "
-		    "NOTIFY and IXFR from the primary; a server that is down "
-		    "for good: remove it from the NS set, list the live ones "
-		    "in "
-		    "nameservers =, or set require = reachable");
+	if (fclose(o) != 0) {
+		free(list);
+		f->cause = FAIL_NOMEM;
+		return;
+	}
+	free(f->detail);
+	f->detail = list;
+}
+
+/* Sleeps what is left of STEP ms since STARTED, never past the deadline. */
+static void
+wait_pause(const struct ctx *ctx, int64_t started, unsigned step)
+{
+	int64_t spent = clock_now_ms() - started;
+	unsigned ms;
+	struct timespec ts;
+
+	if (spent >= step)
+		return;
+	ms = step - (unsigned)spent;
+	if (ms > clock_left_ms(ctx->deadline))
+		ms = clock_left_ms(ctx->deadline);
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
 }
 
 enum wait_status
-wait_for(const struct run_ctx *ctx, const struct zone_plan *plan,
-    const struct challenge_list *l, enum wait_goal goal, char *err,
-    size_t errlen)
+wait_for(const struct ctx *ctx, const struct config *cfg,
+    const struct zone_plan *plan, const struct challenge_list *l,
+    enum wait_goal goal, struct failure *f)
 {
-	struct waiter w = { .ctx = ctx, .l = l, .goal = goal };
+	struct waiter w = { .ctx = ctx, .cfg = cfg, .l = l, .goal = goal };
 	enum wait_status st = WAIT_ERR_NOMEM;
-	unsigned interval = WAIT_FIRST_MS, step;
+	unsigned interval = WAIT_FIRST_MS;
 	size_t pending = 1;
 
 	if (waiter_init(&w, plan) == -1)
 		goto out;
 	zone_targets(&w, plan);
 	for (;;) {
-		int64_t started = clock_now_ms(), spent;
+		int64_t started = clock_now_ms();
 
 		if (wait_round(&w, &pending) == -1)
 			goto out;
@@ -481,36 +537,23 @@ wait_for(const struct run_ctx *ctx, const struct zone_plan *plan,
 			st = WAIT_OK;
 			break;
 		}
-		if (clock_left_ms(ctx->deadline) == 0) {
-			timeout_message(&w, err, errlen);
-			st = WAIT_ERR_TIMEOUT;
+		if (ctx_expired(ctx)) {
+			wait_failed(&w, f);
+			st = f->cause == FAIL_NOMEM ? WAIT_ERR_NOMEM :
+			    WAIT_ERR_TIMEOUT;
 			break;
 		}
 		if (w.hurry)
 			continue;
-		/* Sleep what is left of the interval, never past the deadline.
-		 */
-		spent = clock_now_ms() - started;
-		step = any_by_serial(&w) && interval > SERIAL_MAX_MS ?
-		    SERIAL_MAX_MS : interval;
-		if (spent < step) {
-			unsigned ms = step - (unsigned)spent;
-			struct timespec ts;
-
-			if (ms > clock_left_ms(ctx->deadline))
-				ms = clock_left_ms(ctx->deadline);
-			ts.tv_sec = ms / 1000;
-			ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-			nanosleep(&ts, NULL);
-		}
+		wait_pause(ctx, started, any_by_serial(&w) &&
+		    interval > SERIAL_MAX_MS ? SERIAL_MAX_MS : interval);
 		interval += interval / 2;
 		if (interval > WAIT_MAX_MS)
 			interval = WAIT_MAX_MS;
 	}
 out:
 	if (st == WAIT_ERR_NOMEM)
-		snprintf(err, errlen, "out of memory");
-	free(w.srvs);
-	free(w.items);
+		f->cause = FAIL_NOMEM;
+	waiter_free(&w);
 	return st;
 }

@@ -12,22 +12,13 @@
 
 #include <stddef.h>
 
-#include "dnsio.h"
-#include "resolve.h"
+#include "ctx.h"
+#include "failure.h"
+#include "zones.h"
 
 #define CHAIN_MAX_HOPS	16
 
-/* The servers of one zone, found once per run and shared by every chain. */
-struct zone_servers {
-	char			*apex;		/* owned */
-	struct dns_server	*addrs;		/* owned */
-	size_t			 n;
-};
-
-struct zone_cache {
-	struct zone_servers	**zones;	/* owned array of owned entries: */
-	size_t			 n;		/* an entry never moves once made */
-};
+struct config;
 
 struct chain {
 	char	*names[CHAIN_MAX_HOPS + 1];	/* owned: names[0] the start, names[n - 1] effective */
@@ -48,27 +39,23 @@ enum chain_status {
 };
 
 /*
- * Follows the chain from NAME (absolute, lower case). On CHAIN_OK, C holds
- * every hop, the zone of the last one and its MNAME. If the chain leaves
- * the configured zones only through a wildcard CNAME (RFC 4592) that
+ * Follows the chain from NAME (canonical). On CHAIN_OK, C holds every hop,
+ * the zone of the last one and its MNAME. If the chain leaves the
+ * configured zones (CFG) only through a wildcard CNAME (RFC 4592) that
  * captured a name, the chain is cut there: that name is written instead
  * (once it exists the wildcard no longer applies, for the CA too) and
- * wildcard_cut says so. On failure err says which hop, which server, what
- * it answered and what to do. CACHE (caller owns) keeps zone servers
- * between calls. C is freed with chain_free.
+ * wildcard_cut says so. On failure F says which hop, which server and what
+ * it answered (its subject is the caller's). CACHE (caller owns) keeps
+ * zone servers between calls. C is freed with chain_free.
  */
-enum chain_status	chain_follow(const struct run_ctx *ctx,
-			    struct zone_cache *cache, const char *name,
-			    struct chain *c, char *err, size_t errlen);
+enum chain_status	chain_follow(const struct ctx *ctx,
+			    const struct config *cfg, struct zone_cache *cache,
+			    const char *name, struct chain *c,
+			    struct failure *f);
 
 void	chain_free(struct chain *c);
-void	zone_cache_free(struct zone_cache *cache);
 
-/* The servers of APEX from CACHE (found by an earlier chain_follow), or NULL. */
-const struct zone_servers	*zone_cache_get(const struct zone_cache *cache,
-				    const char *apex);
-
-/* "a -> b -> c" without trailing dots, into BUF. */
-const char	*chain_text(const struct chain *c, char *buf, size_t len);
+/* "a -> b -> c", names without their trailing dot (caller frees), or NULL. */
+char	*chain_text(const struct chain *c);
 
 #endif

@@ -94,6 +94,8 @@ int	challenge_set_hint(struct challenge *c, const char *effective,
  * The subject of messages: "NAME -> EFFECTIVE", or "NAME" when they are
  * the same, without trailing dots. Written into BUF, which is returned.
  */
+/* Room for any subject: two names of at most 254 characters and " -> ". */
+#define CHALLENGE_SUBJECT_MAX	520
 const char	*challenge_subject(const struct challenge *c, char *buf, size_t len);
 
 #endif

@@ -42,18 +42,13 @@ struct run_opts {
 /*
  * Loads the config, resolves, updates every zone (one UPDATE per zone) and,
  * for RUN_ADD, waits. Reports every failure once. Returns the exit status.
- * If adding to one zone fails, what was added to the others is removed
+ * If adding fails after an UPDATE went out, what was added is removed
  * again, so nothing is left half done.
  */
 int	run_challenges(const struct run_opts *o, struct challenge_list *l,
 	    enum run_op op);
 
-/*
- * The adapters' common case: ARGC words of ARGV in groups of STRIDE, the
- * name at NAME_AT and the value at VALUE_AT of each group (VALUE_AT < 0: no
- * value, for check). Reports a bad name or value (exit 2), else runs OP on
- * the list. Returns the exit status.
- */
+/* Transitional: the adapters' word groups (goes with the adapter rework). */
 int	run_words(const struct run_opts *o, enum run_op op, char **argv,
 	    int argc, int stride, int name_at, int value_at,
 	    enum challenge_naming naming);

@@ -18,4 +18,13 @@
  */
 int	spool_path(const char *kind, const char *key, char *buf, size_t len);
 
+/*
+ * settle (run.h): notes that a value at NAME, served with TTL, was removed
+ * now. Returns 0, or -1 with errno set. Never follows a link.
+ */
+int	spool_settle_mark(const char *name, unsigned ttl);
+
+/* Seconds until an answer cached before the last removal at NAME expires. */
+long long	spool_settle_left(const char *name);
+
 #endif

@@ -7,10 +7,10 @@
 #ifndef ACME_NSUPDATE_UPDATE_H
 #define ACME_NSUPDATE_UPDATE_H
 
-#include <stddef.h>
-
 #include "challenge.h"
-#include "resolve.h"
+#include "ctx.h"
+#include "failure.h"
+#include "plan.h"
 
 enum update_op {
 	UPDATE_ADD,	/* RFC 2136 2.5.1: add to an RRset */
@@ -24,8 +24,15 @@ enum update_status {
 	UPDATE_ERR_TRANSPORT,	/* no answer / connection refused */
 	UPDATE_ERR_REJECTED,	/* rcode or TSIG error from the server */
 	UPDATE_ERR_REPLY,	/* the reply's TSIG does not verify */
-	UPDATE_ERR_NOT_APPLIED	/* NOERROR, but the primary does not serve the change */
+	UPDATE_ERR_NOT_APPLIED,	/* NOERROR, but the primary does not serve the change */
+	UPDATE_ERR_UNCONFIRMED	/* NOERROR, but the primary did not answer the check */
 };
+
+/*
+ * 1 if the server may hold the change after status ST (the message went
+ * out and was not clearly refused): a failed add must then be undone.
+ */
+int	update_may_have_applied(enum update_status st);
 
 /*
  * Applies OP for every challenge of zone Z (indices in Z->members into L):
@@ -33,12 +40,12 @@ enum update_status {
  * address that answers, then confirmed on that address. Each challenge's
  * ttl is set to the TTL of its TXT RRset: a value added where TXT records
  * exist takes theirs, so that they keep it (BIND and Knot give a whole
- * RRset the TTL of a record added to it). On failure err holds the whole
- * message: subject, zone, server, cause and likely fix.
+ * RRset the TTL of a record added to it); where there is none, DEFAULT_TTL.
+ * On failure F says what failed, where, and the server's answer.
  */
-enum update_status	update_zone(const struct run_ctx *ctx,
+enum update_status	update_zone(const struct ctx *ctx,
 			    const struct zone_target *z,
 			    struct challenge_list *l, enum update_op op,
-			    char *err, size_t errlen);
+			    unsigned default_ttl, struct failure *f);
 
 #endif

@@ -7,14 +7,16 @@
 #ifndef ACME_NSUPDATE_WAIT_H
 #define ACME_NSUPDATE_WAIT_H
 
-#include <stddef.h>
-
 #include "challenge.h"
-#include "resolve.h"
+#include "ctx.h"
+#include "failure.h"
+#include "plan.h"
 
 #define WAIT_FIRST_MS	20	/* first interval between rounds */
 #define WAIT_MAX_MS	1000	/* intervals grow by half up to this */
 #define WAIT_GRACE	3	/* failed rounds before require=reachable drops a server */
+
+struct config;
 
 enum wait_goal {
 	WAIT_SERVED,	/* every value is served */
@@ -24,19 +26,19 @@ enum wait_goal {
 enum wait_status {
 	WAIT_OK = 0,
 	WAIT_ERR_NOMEM,
-	WAIT_ERR_TIMEOUT	/* err names each server not done and what it last answered */
+	WAIT_ERR_TIMEOUT	/* F's detail names each server not done and what it last answered */
 };
 
 /*
  * Waits for GOAL on every authoritative address of every zone in PLAN
  * (members index L). Progress: one line per change of a server's state.
- * With require = reachable, a server that has not answered with authority
- * for WAIT_GRACE rounds is warned about and no longer waited for, as long
- * as another server of its zone answers.
+ * With CFG's require = reachable, a server that has not answered with
+ * authority for WAIT_GRACE rounds is warned about and no longer waited
+ * for, as long as another server of its zone answers.
  */
-enum wait_status	wait_for(const struct run_ctx *ctx,
+enum wait_status	wait_for(const struct ctx *ctx, const struct config *cfg,
 			    const struct zone_plan *plan,
 			    const struct challenge_list *l, enum wait_goal goal,
-			    char *err, size_t errlen);
+			    struct failure *f);
 
 #endif

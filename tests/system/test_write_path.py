@@ -145,8 +145,10 @@ def test_name_in_no_zone_section(primary, agent, value):
     config = agent.config(primary, zone="elsewhere.test.")
 
     result = agent.run(config, "add", name, token)
-    assert result.returncode in (1, 2), str(result)
-    result.says("[zone")
+    # DESIGN.md: a zone without its [zone] section is a config error (2).
+    assert result.returncode == 2, str(result)
+    result.says("ends in zone example.test, which has no [zone] section",
+                "add [zone example.test]")
     assert primary.txt(name) == set()
 
 

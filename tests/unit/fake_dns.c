@@ -69,6 +69,10 @@ log_question(const struct dnsio_query *q, const ldns_rr *question)
 {
 	char *s = ldns_rdf2str(ldns_rr_owner(question));
 
+	/* FAKE_DNS_TRACE=1: every question on stderr, for writing scripts. */
+	if (getenv("FAKE_DNS_TRACE") != NULL)
+		fprintf(stderr, "fake_dns: %s %s %d\n", q->server->text,
+		    s != NULL ? s : "?", (int)ldns_rr_get_type(question));
 	if (fake_total < FAKE_LOG && s != NULL) {
 		snprintf(fake_log[fake_total].server,
 		    sizeof(fake_log[0].server), "%s", q->server->text);
@@ -176,8 +180,8 @@ fake_dns_count_for(const char *server, const char *qname, ldns_rr_type qtype)
 
 	for (size_t i = 0; i < fake_total && i < FAKE_LOG; i++)
 		if ((server == NULL || strcmp(fake_log[i].server, server) == 0) &&
-		    strcasecmp(fake_log[i].name, qname) == 0 &&
-		    fake_log[i].type == qtype)
+		    (qname == NULL || strcasecmp(fake_log[i].name, qname) == 0) &&
+		    (qtype == 0 || fake_log[i].type == qtype))
 			c++;
 	return c;
 }

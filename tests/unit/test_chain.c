@@ -20,7 +20,11 @@
 #include "clock.h"
 #include "config.h"
 #include "fake_dns.h"
-#include "resolve.h"
+#include "ctx.h"
+#include "dnsio.h"
+#include "failure.h"
+#include "report.h"
+#include "zones.h"
 
 #define RES "127.0.0.2 port 53"		/* the resolver */
 #define NS1 "127.0.0.11 port 53"	/* example.test */
@@ -52,17 +56,17 @@ struct fixture {
 	struct zone_conf	zones[2];
 	struct config		cfg;
 	struct dns_server	resolvers[1];
-	struct run_ctx		ctx;
+	struct ctx		ctx;
+	struct failure		fail;
 	struct zone_cache	cache;
 	struct chain		c;
-	char			err[2048];
+	char			*err;	/* the failure in words */
 };
 
 static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	char err[256];
 
 	f->zones[0].name = "example.test.";
 	f->zones[1].name = "other.test.";
@@ -70,12 +74,14 @@ setup(void **state)
 	f->cfg.n_zones = 2;
 	f->cfg.timeout = 5;
 	f->cfg.port = 53;
-	assert_int_equal(dnsio_server_parse("127.0.0.2", 53, &f->resolvers[0]),
-	    0);
+	assert_int_equal(dnsio_server_parse("127.0.0.2", 53,
+	    &f->resolvers[0]), 0);
 	f->cfg.resolvers = f->resolvers;
 	f->cfg.n_resolvers = 1;
-	assert_int_equal(run_ctx_init(&f->ctx, &f->cfg, "t.ini", err,
-	    sizeof(err)), 0);
+	f->cfg.path = "t.ini";
+	ctx_init(&f->ctx, f->cfg.timeout, f->cfg.resolvers,
+	    f->cfg.n_resolvers, f->cfg.port);
+	failure_init(&f->fail);
 	*state = f;
 	return 0;
 }
@@ -87,8 +93,9 @@ teardown(void **state)
 
 	fake_dns_uninstall();
 	chain_free(&f->c);
-	zone_cache_free(&f->cache);
-	run_ctx_free(&f->ctx);
+	zones_free(&f->cache);
+	failure_clear(&f->fail);
+	free(f->err);
 	free(f);
 	return 0;
 }
@@ -97,9 +104,13 @@ static enum chain_status
 follow(struct fixture *f, const struct fake_entry *script, size_t n,
     const char *name)
 {
+	enum chain_status st;
+
 	fake_dns_install(script, n);
-	return chain_follow(&f->ctx, &f->cache, name, &f->c, f->err,
-	    sizeof(f->err));
+	st = chain_follow(&f->ctx, &f->cfg, &f->cache, name, &f->c, &f->fail);
+	if (st != CHAIN_OK)
+		f->err = report_text(&f->fail);
+	return st;
 }
 
 /* The resolver saw no question about NAME (any type). */
@@ -144,15 +155,17 @@ test_cname_other_zone(void **state)
 		  .rcode = LDNS_RCODE_NXDOMAIN, .authority = { SOA_OTHER } },
 		RESOLVER_ENTRIES,
 	};
-	char text[256];
+	char *text;
 
 	assert_int_equal(follow(f, script, sizeof(script) / sizeof(script[0]),
 	    "_acme-challenge.www.example.test."), CHAIN_OK);
 	assert_int_equal(f->c.n, 2);
 	assert_string_equal(f->c.names[1], "www.other.test.");
 	assert_string_equal(f->c.zones[1], "other.test.");
-	assert_string_equal(chain_text(&f->c, text, sizeof(text)),
+	text = chain_text(&f->c);
+	assert_string_equal(text,
 	    "_acme-challenge.www.example.test -> www.other.test");
+	free(text);
 	/* Targets and the challenge name go to authoritative servers only. */
 	assert_int_equal(fake_dns_count_for(NS1,
 	    "_acme-challenge.www.example.test.", LDNS_RR_TYPE_SOA), 1);
@@ -180,7 +193,7 @@ test_referral_to_child(void **state)
 	    "_acme-challenge.acme.example.test."), CHAIN_OK);
 	assert_int_equal(f->c.n, 1);
 	assert_string_equal(f->c.zones[0], "acme.example.test.");
-	zs = zone_cache_get(&f->cache, "acme.example.test.");
+	zs = zones_get(&f->cache, "acme.example.test.");
 	assert_non_null(zs);
 	assert_int_equal(zs->n, 1);
 	assert_string_equal(zs->addrs[0].text, NS2);
@@ -237,7 +250,8 @@ test_servfail(void **state)
 	assert_int_equal(follow(f, script, sizeof(script) / sizeof(script[0]),
 	    "_acme-challenge.example.test."), CHAIN_ERR_SERVFAIL);
 	assert_non_null(strstr(f->err, "SERVFAIL from " NS1));
-	assert_non_null(strstr(f->err, "_acme-challenge.example.test."));
+	assert_non_null(strstr(f->err,
+	    "for _acme-challenge.example.test (zone example.test)"));
 	assert_non_null(strstr(f->err, "unlike NXDOMAIN"));
 }
 

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * ctx: what every network stage of one run shares: the deadline that
+ * bounds the whole run (cleanup included), the recursive resolvers and the
+ * transport options. Nothing else: the config is passed where it is read.
+ */
+#ifndef ACME_NSUPDATE_CTX_H
+#define ACME_NSUPDATE_CTX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dnsio.h"
+
+struct ctx {
+	int64_t			 deadline;	/* clock_now_ms(): end of the run */
+	const struct dns_server	*resolvers;	/* borrowed from the config */
+	size_t			 n_resolvers;
+	uint16_t		 port;		/* of authoritative servers */
+	struct dnsio_opts	 io;		/* per exchange; total_ms from deadline */
+};
+
+/*
+ * Sets CTX for a run of TIMEOUT_S seconds from now, asking RESOLVERS
+ * (borrowed; they outlive CTX) and authoritative servers on PORT.
+ */
+void	ctx_init(struct ctx *ctx, unsigned timeout_s,
+	    const struct dns_server *resolvers, size_t n_resolvers,
+	    uint16_t port);
+
+/* 1 once the deadline has passed, else 0. */
+int	ctx_expired(const struct ctx *ctx);
+
+/* Transport options for one exchange: ctx->io bounded by the deadline. */
+void	ctx_io_opts(const struct ctx *ctx, struct dnsio_opts *o);
+
+#endif

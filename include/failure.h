@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * failure: what went wrong, as data. A stage that fails fills one struct
+ * failure and returns its status; report.c is the one place that turns a
+ * failure into words (a line for stderr, or the parts of a `check`
+ * finding). No stage writes advice, and no code branches on message text.
+ */
+#ifndef ACME_NSUPDATE_FAILURE_H
+#define ACME_NSUPDATE_FAILURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dnsio.h"
+
+/* What failed: decides the words and the fix (report.c's table). */
+enum failure_cause {
+	FAIL_NONE = 0,
+	FAIL_NOMEM,
+	/* chain.c, zones.c: following the name */
+	FAIL_CHAIN_LOOP,		/* detail: the chain, looping */
+	FAIL_CHAIN_LONG,		/* detail: the chain; count: the limit */
+	FAIL_CHAIN_REFERRALS,		/* count: the limit; zone: where */
+	FAIL_CHAIN_SERVFAIL,		/* server, qname, zone */
+	FAIL_CHAIN_HOP,			/* server, qname, zone; reason */
+	FAIL_ZONE_SERVERS,		/* zone; reason */
+	FAIL_ZONE_OF_NAME,		/* qname; reason */
+	/* resolve.c: the zone and its servers */
+	FAIL_ZONE_NOT_CONFIGURED,	/* zone, detail: chain */
+	FAIL_ZONE_OTHER_SECTION,	/* zone, other_zone, line, detail */
+	FAIL_PRIMARY_UNKNOWN,		/* zone; reason */
+	FAIL_PRIMARY_NO_ADDRESS,	/* zone, host; reason */
+	FAIL_PRIMARY_NOT_SERVING,	/* zone, host, server; reason */
+	FAIL_PRIMARY_SILENT,		/* zone, host, server; reason */
+	FAIL_NO_AUTHS,			/* zone */
+	/* update.c: the UPDATE and its confirmation */
+	FAIL_UPDATE_BUILD,		/* zone */
+	FAIL_UPDATE_SILENT,		/* zone, server; reason */
+	FAIL_UPDATE_UNREADABLE,		/* zone, server */
+	FAIL_UPDATE_BADSIG,		/* zone, server, key; reason */
+	FAIL_UPDATE_BADKEY,
+	FAIL_UPDATE_BADTIME,		/* ... and skew */
+	FAIL_UPDATE_TSIG_OTHER,
+	FAIL_REPLY_TSIG,		/* the reply fails our TSIG checks */
+	FAIL_UPDATE_REFUSED,		/* signed REFUSED: the grant */
+	FAIL_UPDATE_REFUSED_UNSIGNED,	/* unsigned REFUSED: grant or key */
+	FAIL_UPDATE_NOTAUTH,
+	FAIL_UPDATE_NOTZONE,
+	FAIL_UPDATE_SERVFAIL,
+	FAIL_UPDATE_NOTIMP,
+	FAIL_UPDATE_RCODE,		/* any other rcode */
+	FAIL_NOT_APPLIED_ADD,		/* NOERROR, value not served */
+	FAIL_NOT_APPLIED_REMOVE,	/* NOERROR, value still served */
+	FAIL_CONFIRM_SILENT,		/* the confirming query got no answer */
+	/* wait.c */
+	FAIL_WAIT_SERVED,		/* detail: who does not serve it yet */
+	FAIL_WAIT_GONE,			/* detail: who still serves it */
+	FAIL_CAUSE_COUNT
+};
+
+/* What was observed: the "(REASON)" of a message. */
+enum failure_reason {
+	REASON_NONE = 0,
+	REASON_NOMEM,
+	REASON_TRANSPORT,	/* rserver: status/err/tries */
+	REASON_RCODE,		/* rcode */
+	REASON_NOT_AUTH,	/* an answer without AA */
+	REASON_NO_SOA,		/* authoritative, but no SOA at the apex */
+	REASON_NO_USABLE,	/* aa: neither alias, zone nor referral */
+	REASON_NO_NS_ADDRESS,	/* no address for any NS of zone */
+	REASON_RESOLVER_SILENT,	/* rserver: status/err */
+	REASON_RESOLVER_RCODE,	/* rserver, rqname, rcode */
+	REASON_RESOLVER_NO_SOA,	/* rqname */
+	REASON_NO_ADDRESS,	/* rqname has neither A nor AAAA */
+	REASON_TSIG,		/* rcode, tsig_error */
+	REASON_TSIG_CHECK	/* tsig_check (tsig.h enum), rcode */
+};
+
+struct failure {
+	enum failure_cause	 cause;
+	/* the subject: a challenge, else the zone, else qname */
+	char			*name;		/* owned: challenge name */
+	char			*effective;	/* owned: effective name */
+	size_t			 more;		/* other challenges in the message */
+	char			*zone;		/* owned: apex */
+	char			*qname;		/* owned: the name asked */
+	char			*host;		/* owned: a server's host name */
+	struct dns_server	 server;	/* valid if has_server */
+	int			 has_server;
+	/* the reason */
+	enum failure_reason	 reason;
+	struct dns_server	 rserver;	/* resolver or server behind reason */
+	int			 has_rserver;
+	char			*rqname;	/* owned */
+	enum dnsio_status	 io_status;
+	int			 io_errno;
+	unsigned		 tries;
+	int			 rcode;		/* -1: none */
+	int			 aa;
+	int			 tsig_error;	/* RFC 8945 error field, 0: none */
+	int			 tsig_check;	/* enum tsig_status of our check */
+	int64_t			 skew;		/* server time less ours, seconds */
+	/* context for the fix */
+	const char		*key_name;	/* borrowed from the config */
+	const char		*key_alg;	/* borrowed, static */
+	const char		*config_path;	/* borrowed */
+	char			*other_zone;	/* owned: a [zone] that differs */
+	int			 line;		/* its line */
+	unsigned		 count;		/* a limit that was reached */
+	unsigned		 timeout;	/* seconds */
+	int			 uncovered;	/* no [zone] covers the name */
+	char			*detail;	/* owned: a chain, a server list */
+};
+
+/* Frees the owned strings and zeroes F (rcode -1). Accepts NULL. */
+void	failure_clear(struct failure *f);
+/* Zeroes F for use (rcode -1); owns nothing yet. */
+void	failure_init(struct failure *f);
+
+/*
+ * Setters that copy: each replaces what was there. They return 0, or -1
+ * when out of memory (F's cause becomes FAIL_NOMEM).
+ */
+int	failure_set(char **field, struct failure *f, const char *value);
+/* The subject: challenge NAME at EFFECTIVE, with MORE others. */
+int	failure_subject(struct failure *f, const char *name,
+	    const char *effective, size_t more);
+/* Sets the server. */
+void	failure_server(struct failure *f, const struct dns_server *s);
+
+/* Moves SRC into DST (DST cleared first); SRC is left cleared. */
+void	failure_move(struct failure *dst, struct failure *src);
+
+#endif
