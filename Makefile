@@ -132,6 +132,13 @@ $(DEB): $(DEB_SRC)
 	    echo "contrib/debian/changelog is at $(DEB_VERSION), VERSION is $(VERSION):" \
 	        "add a changelog entry (dch -c contrib/debian/changelog -v $(VERSION))"; \
 	    exit 1;; esac
+	@for p in $(PKGS); do \
+	    pc="$$($(PKG_CONFIG) --variable=pcfiledir $$p)/$$p.pc"; \
+	    dev=$$(dpkg-query -S "$$pc" 2>/dev/null | sed 's/[:,].*//'); \
+	    [ -n "$$dev" ] && sed -n '/^Build-Depends:/,/^[^ ]/p' contrib/debian/control | \
+	        grep -qw -- "$$dev" || { echo "PKGS has $$p ($${dev:-no package holds $$pc})," \
+	        "contrib/debian/control's Build-Depends does not: add it"; exit 1; }; \
+	done
 	@mkdir -p dist && d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
 	mkdir "$$d/acme-nsupdate" && \
 	tar -cf - $(DEB_TREE) | tar -xf - -C "$$d/acme-nsupdate" && \
