@@ -101,8 +101,60 @@ deps-test: deps-build
 deps: deps-test
 	$(call need_debs,$(CLIENT_DEBS))
 
+# --- Debian package ---------------------------------------------------------
+# `make deb`: dpkg-buildpackage (debhelper, contrib/debian/) in a copy of the
+# tree in a temporary directory, so the tree gets no debian/ and no build
+# output; lintian checks the result, then it lands in dist/ with its build
+# log. Rebuilt only when a file it is made from changes.
+DEB_DEBS = build-essential debhelper dpkg-dev lintian
+DEB_VERSION = $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' contrib/debian/changelog)
+DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
+DEB	= dist/acme-nsupdate_$(DEB_VERSION)_$(DEB_ARCH).deb
+# What the package is built from: copied into the build tree, and $(DEB)'s
+# prerequisites.
+DEB_TREE = Makefile LICENSE README.md acme-nsupdate.ini.example agent hooks \
+	include contrib
+DEB_SRC = $(wildcard Makefile LICENSE README.md acme-nsupdate.ini.example \
+	agent/* hooks/* hooks/*/* include/* contrib/*/* contrib/*/*/*)
+
+.PHONY: deb deps-deb
+
+deps-deb: deps-build
+	$(call need_debs,$(DEB_DEBS))
+
+deb: deps-deb
+	@$(MAKE) --no-print-directory $(DEB)
+
+# The build sees none of this make's variables (WERROR, SANITIZE, OBJDIR,
+# CFLAGS...): the flags are dpkg-buildflags' (hardening), set by dh.
+$(DEB): $(DEB_SRC)
+	@case "$(DEB_VERSION)" in $(VERSION)|$(VERSION)[-+~]*) ;; *) \
+	    echo "contrib/debian/changelog is at $(DEB_VERSION), VERSION is $(VERSION):" \
+	        "add a changelog entry (dch -c contrib/debian/changelog -v $(VERSION))"; \
+	    exit 1;; esac
+	@for p in $(PKGS); do \
+	    pc="$$($(PKG_CONFIG) --variable=pcfiledir $$p)/$$p.pc"; \
+	    dev=$$(dpkg-query -S "$$pc" 2>/dev/null | sed 's/[:,].*//'); \
+	    [ -n "$$dev" ] && sed -n '/^Build-Depends:/,/^[^ ]/p' contrib/debian/control | \
+	        grep -qw -- "$$dev" || { echo "PKGS has $$p ($${dev:-no package holds $$pc})," \
+	        "contrib/debian/control's Build-Depends does not: add it"; exit 1; }; \
+	done
+	@mkdir -p dist && d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	mkdir "$$d/acme-nsupdate" && \
+	tar -cf - $(DEB_TREE) | tar -xf - -C "$$d/acme-nsupdate" && \
+	rm -rf "$$d/acme-nsupdate/contrib/debian" && \
+	cp -R contrib/debian "$$d/acme-nsupdate/debian" && \
+	log=$(DEB:.deb=.build) && echo "dpkg-buildpackage: log in $$log" && \
+	if ! (cd "$$d/acme-nsupdate" && env -i PATH="$$PATH" HOME="$$HOME" \
+	    $${DEB_BUILD_OPTIONS:+DEB_BUILD_OPTIONS="$$DEB_BUILD_OPTIONS"} \
+	    nice dpkg-buildpackage -b -us -uc -Jauto) >"$$log" 2>&1; then \
+	    tail -n 30 "$$log"; exit 1; \
+	fi && \
+	lintian --display-info --fail-on error,warning "$$d/$(notdir $(DEB))" && \
+	cp "$$d/$(notdir $(DEB))" $(DEB) && echo "built $(DEB)"
+
 # --- tests ------------------------------------------------------------------
-check: deps
+check: deps deps-deb
 	$(MAKE) include-graph check-unit check-system check-install
 	$(MAKE) check-asan
 
