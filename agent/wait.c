@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * wait: the propagation wait. Each round asks every (server, name) pair
- * that is not done yet for TXT, side by side in one dnsio loop; intervals
- * grow from WAIT_FIRST_MS to WAIT_MAX_MS. A server's state is reported
- * when it changes, never per poll.
+ * wait: the propagation wait. Every authoritative address is polled on a
+ * schedule of its own: at once, then every WAIT_POLL_MS for WAIT_EAGER_MS,
+ * then less often up to WAIT_MAX_MS; no address is sent more than
+ * WAIT_RATE_MAX queries in any one second. The due addresses' questions go
+ * out side by side in one dnsio loop. A server's state is reported when it
+ * changes, never per poll.
  */
 
 #include <stdint.h>
@@ -27,8 +29,12 @@
 #include "wait.h"
 
 #define ROUND_MS	500	/* one round: a dead server cannot stall the rest */
-#define SERIAL_MAX_MS	50	/* interval while servers are polled by serial */
-#define SERIAL_TXT_EVERY 8	/* rounds: TXT asked anyway, should serials differ */
+#define SERIAL_TXT_EVERY 8	/* polls: TXT asked anyway, should serials differ */
+/*
+ * The rate limit's window: a second, and room for the time between
+ * deciding to send and the datagram leaving in the same poll.
+ */
+#define RATE_WINDOW_MS	1050
 /*
  * The shortcut pays where one SOA query stands for many TXT queries: in
  * the benchmark, 1,000 names took 37% less CPU; for one name it only added
@@ -56,6 +62,13 @@ struct srv {
 	size_t				 n_done, n_items;
 	int				 by_serial;	/* SOA shortcut: wait for target */
 	uint32_t			 target;	/* the primary's serial after the update */
+	/* the schedule */
+	int64_t				 next_ms;	/* clock_now_ms() when due */
+	unsigned			 interval;	/* ms between polls */
+	unsigned			 polls;
+	size_t				 cursor;	/* next item to ask when all do not fit */
+	int64_t				 sent[WAIT_RATE_MAX];	/* ring: recent sends */
+	size_t				 n_sent;
 };
 
 /* One effective name of one zone, and the challenges written there. */
@@ -83,8 +96,7 @@ struct waiter {
 	size_t				 n_groups;
 	struct item			*items;
 	size_t				 n_items;
-	unsigned			 round;
-	int				 hurry;	/* a serial caught up: ask TXT at once */
+	int64_t				 start;	/* clock_now_ms() of the first poll */
 };
 
 static const char *
@@ -205,7 +217,7 @@ soa_serial(const ldns_pkt *p, const char *apex, uint32_t *serial)
  * a round stands for all its names.
  */
 static void
-serial_observe(struct waiter *w, struct srv *s, const struct question *q)
+serial_observe(struct srv *s, const struct question *q)
 {
 	uint32_t serial;
 
@@ -217,8 +229,9 @@ serial_observe(struct waiter *w, struct srv *s, const struct question *q)
 	}
 	srv_set_state(s, SRV_PENDING);
 	if ((int32_t)(serial - s->target) >= 0) {
+		/* The transfer has landed: ask the names now. */
 		s->by_serial = 0;
-		w->hurry = 1;
+		s->next_ms = 0;
 	}
 }
 
@@ -241,7 +254,7 @@ maybe_drop(struct waiter *w, struct srv *s)
 			sibling_ok = 1;
 	if (!sibling_ok)
 		return;
-	msg_warn("zone %s: not waiting for %s any more: %s for %d rounds "
+	msg_warn("zone %s: not waiting for %s any more: %s in %d polls "
 	    "(require = reachable); a CA's resolver will try the other "
 	    "servers", s->z->apex, s->addr->text, s->state == SRV_SILENT ?
 	    "no answer" : "no authoritative answer", s->failed_rounds);
@@ -260,39 +273,106 @@ srv_pending(const struct waiter *w, const struct srv *s)
 	return 0;
 }
 
-/* The questions of one round: SOA for servers still behind, TXT for the rest. */
+/*
+ * How many queries S may be sent at NOW: WAIT_RATE_MAX in any one second
+ * (response rate limiting in BIND and Knot drops more, and an operator
+ * would rightly call more abuse). With none left, *free_at says when.
+ */
 static size_t
-round_questions(struct waiter *w, struct question *q, size_t *idx)
+srv_budget(const struct srv *s, int64_t now, int64_t *free_at)
 {
-	size_t n = 0;
-	int txt_anyway = w->round % SERIAL_TXT_EVERY == SERIAL_TXT_EVERY - 1;
+	size_t used = 0;
+	int64_t oldest = INT64_MAX;
 
-	for (size_t i = 0; i < w->n_srvs; i++) {
-		struct srv *s = &w->srvs[i];
-
-		if (!s->by_serial || !srv_pending(w, s))
-			continue;
-		q[n] = (struct question){ .name = s->z->apex,
-		    .type = LDNS_RR_TYPE_SOA, .server = s->addr };
-		idx[n++] = w->n_items + i;	/* past the items: a server */
-	}
-	for (size_t i = 0; i < w->n_items; i++) {
-		if (w->items[i].done ||
-		    (w->items[i].srv->by_serial && !txt_anyway))
-			continue;
-		q[n] = (struct question){ .name = w->items[i].group->name,
-		    .type = LDNS_RR_TYPE_TXT, .server = w->items[i].srv->addr };
-		idx[n++] = i;
-	}
-	return n;
+	for (size_t i = 0; i < s->n_sent && i < WAIT_RATE_MAX; i++)
+		if (s->sent[i] >= now - RATE_WINDOW_MS) {
+			used++;
+			if (s->sent[i] < oldest)
+				oldest = s->sent[i];
+		}
+	*free_at = oldest == INT64_MAX ? now : oldest + RATE_WINDOW_MS + 1;
+	return WAIT_RATE_MAX - used;
 }
 
-/* One round over every pending item; returns how many are still pending. */
-static int
-wait_round(struct waiter *w, size_t *pending)
+static void
+srv_sent(struct srv *s, int64_t now)
 {
+	s->sent[s->n_sent % WAIT_RATE_MAX] = now;
+	s->n_sent++;
+}
+
+/* The interval after a poll: eager at first, then growing by half. */
+static void
+srv_schedule(const struct waiter *w, struct srv *s, int64_t polled)
+{
+	if (polled - w->start >= WAIT_EAGER_MS) {
+		s->interval += s->interval / 2;
+		if (s->interval > WAIT_MAX_MS)
+			s->interval = WAIT_MAX_MS;
+	}
+	s->next_ms = polled + s->interval;
+}
+
+/* Adds the question Q for S (IDX: what it is about) to the poll. */
+static void
+poll_add(struct srv *s, int64_t now, struct question *q, size_t *idx,
+    size_t *n, struct question one, size_t one_idx)
+{
+	q[*n] = one;
+	idx[(*n)++] = one_idx;
+	srv_sent(s, now);
+}
+
+/*
+ * The questions for server S (index SI) if it is due at NOW: its SOA while
+ * it is behind the primary's serial, else TXT for its pending names, as
+ * many as its budget allows, taking turns.
+ */
+static void
+srv_questions(struct waiter *w, size_t si, int64_t now, struct question *q,
+    size_t *idx, size_t *n)
+{
+	struct srv *s = &w->srvs[si];
+	int64_t free_at;
+	size_t budget, asked = 0, from = s->cursor;
+
+	if (s->next_ms > now || s->state == SRV_DROPPED || !srv_pending(w, s))
+		return;
+	if ((budget = srv_budget(s, now, &free_at)) == 0) {
+		s->next_ms = free_at;
+		return;
+	}
+	s->polls++;
+	srv_schedule(w, s, now);
+	if (s->by_serial && s->polls % SERIAL_TXT_EVERY != 0) {
+		poll_add(s, now, q, idx, n, (struct question){
+		    .name = s->z->apex, .type = LDNS_RR_TYPE_SOA,
+		    .server = s->addr }, w->n_items + si);
+		return;
+	}
+	for (size_t k = 0; k < w->n_items && asked < budget; k++) {
+		size_t i = (from + k) % w->n_items;
+		struct item *it = &w->items[i];
+
+		if (it->srv != s || it->done)
+			continue;
+		poll_add(s, now, q, idx, n, (struct question){
+		    .name = it->group->name, .type = LDNS_RR_TYPE_TXT,
+		    .server = s->addr }, i);
+		s->cursor = i + 1;
+		asked++;
+	}
+	if (srv_pending(w, s) && asked == budget)
+		s->next_ms = s->next_ms < now + 1 ? now + 1 : s->next_ms;
+}
+
+/* One poll of every due server; *pending: items not done afterwards. */
+static int
+wait_poll(struct waiter *w, size_t *pending)
+{
+	int64_t now = clock_now_ms();
 	struct question *q;
-	size_t *idx, n;
+	size_t *idx, n = 0;
 	struct dnsio_opts o;
 	int rc = -1;
 
@@ -300,18 +380,18 @@ wait_round(struct waiter *w, size_t *pending)
 	idx = calloc(w->n_items + w->n_srvs, sizeof(*idx));
 	if (q == NULL || idx == NULL)
 		goto out;
-	n = round_questions(w, q, idx);
+	for (size_t i = 0; i < w->n_srvs; i++)
+		srv_questions(w, i, now, q, idx, &n);
 	ctx_io_opts(w->ctx, &o);
 	if (o.total_ms > ROUND_MS)
 		o.total_ms = ROUND_MS;
 	o.rto_ms = ROUND_MS / 3;
 	o.udp_tries = 2;
-	if (query_run(q, n, &o) == -1)
+	if (n > 0 && query_run(q, n, &o) == -1)
 		goto out;
-	w->hurry = 0;
 	for (size_t k = 0; k < n; k++) {
 		if (idx[k] >= w->n_items)
-			serial_observe(w, &w->srvs[idx[k] - w->n_items], &q[k]);
+			serial_observe(&w->srvs[idx[k] - w->n_items], &q[k]);
 		else
 			item_observe(w, &w->items[idx[k]], &q[k]);
 		question_clear(&q[k]);
@@ -321,7 +401,6 @@ wait_round(struct waiter *w, size_t *pending)
 	*pending = 0;
 	for (size_t i = 0; i < w->n_items; i++)
 		*pending += !w->items[i].done;
-	w->round++;
 	rc = 0;
 out:
 	free(q);
@@ -329,14 +408,17 @@ out:
 	return rc;
 }
 
-/* Are servers being polled by serial (cheap: a short interval suits them)? */
-static int
-any_by_serial(const struct waiter *w)
+/* When the next server is due (never past the deadline). */
+static int64_t
+wait_next_due(const struct waiter *w)
 {
+	int64_t next = w->ctx->deadline;
+
 	for (size_t i = 0; i < w->n_srvs; i++)
-		if (w->srvs[i].by_serial && w->srvs[i].state != SRV_DROPPED)
-			return 1;
-	return 0;
+		if (w->srvs[i].state != SRV_DROPPED &&
+		    w->srvs[i].next_ms < next && srv_pending(w, &w->srvs[i]))
+			next = w->srvs[i].next_ms;
+	return next;
 }
 
 /* The primary's serial after the update: what the shortcut waits for. */
@@ -361,6 +443,11 @@ zone_targets(struct waiter *w, const struct zone_plan *plan)
 		q[n++] = (struct question){ .name = z->apex,
 		    .type = LDNS_RR_TYPE_SOA, .server = &z->primaries[0] };
 	}
+	/* The primary is polled too, mostly: these count against its rate. */
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < w->n_srvs; k++)
+			if (strcmp(w->srvs[k].addr->text, q[i].server->text) == 0)
+				srv_sent(&w->srvs[k], clock_now_ms());
 	ctx_io_opts(w->ctx, &o);
 	if (n > 0 && query_run(q, n, &o) == 0) {
 		for (size_t i = 0; i < n; i++) {
@@ -442,6 +529,7 @@ waiter_init(struct waiter *w, const struct zone_plan *plan)
 
 			s->z = z;
 			s->addr = &z->auths[a];
+			s->interval = WAIT_POLL_MS;
 			s->n_items = n_groups;
 			for (size_t k = 0; k < n_groups; k++)
 				w->items[w->n_items++] = (struct item){
@@ -497,20 +585,16 @@ wait_failed(const struct waiter *w, struct failure *f)
 	f->detail = list;
 }
 
-/* Sleeps what is left of STEP ms since STARTED, never past the deadline. */
+/* Sleeps until UNTIL (a clock_now_ms value), if that is still ahead. */
 static void
-wait_pause(const struct ctx *ctx, int64_t started, unsigned step)
+wait_until(int64_t until)
 {
-	int64_t spent = clock_now_ms() - started;
-	unsigned ms;
+	int64_t ms = until - clock_now_ms();
 	struct timespec ts;
 
-	if (spent >= step)
+	if (ms <= 0)
 		return;
-	ms = step - (unsigned)spent;
-	if (ms > clock_left_ms(ctx->deadline))
-		ms = clock_left_ms(ctx->deadline);
-	ts.tv_sec = ms / 1000;
+	ts.tv_sec = (time_t)(ms / 1000);
 	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
 	nanosleep(&ts, NULL);
 }
@@ -522,16 +606,14 @@ wait_for(const struct ctx *ctx, const struct config *cfg,
 {
 	struct waiter w = { .ctx = ctx, .cfg = cfg, .l = l, .goal = goal };
 	enum wait_status st = WAIT_ERR_NOMEM;
-	unsigned interval = WAIT_FIRST_MS;
 	size_t pending = 1;
 
 	if (waiter_init(&w, plan) == -1)
 		goto out;
 	zone_targets(&w, plan);
+	w.start = clock_now_ms();
 	for (;;) {
-		int64_t started = clock_now_ms();
-
-		if (wait_round(&w, &pending) == -1)
+		if (wait_poll(&w, &pending) == -1)
 			goto out;
 		if (pending == 0) {
 			st = WAIT_OK;
@@ -543,13 +625,7 @@ wait_for(const struct ctx *ctx, const struct config *cfg,
 			    WAIT_ERR_TIMEOUT;
 			break;
 		}
-		if (w.hurry)
-			continue;
-		wait_pause(ctx, started, any_by_serial(&w) &&
-		    interval > SERIAL_MAX_MS ? SERIAL_MAX_MS : interval);
-		interval += interval / 2;
-		if (interval > WAIT_MAX_MS)
-			interval = WAIT_MAX_MS;
+		wait_until(wait_next_due(&w));
 	}
 out:
 	if (st == WAIT_ERR_NOMEM)

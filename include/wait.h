@@ -12,9 +12,11 @@
 #include "failure.h"
 #include "plan.h"
 
-#define WAIT_FIRST_MS	20	/* first interval between rounds */
-#define WAIT_MAX_MS	1000	/* intervals grow by half up to this */
-#define WAIT_GRACE	3	/* failed rounds before require=reachable drops a server */
+#define WAIT_RATE_MAX	10	/* queries to one address in any one second, at most */
+#define WAIT_POLL_MS	(1000 / WAIT_RATE_MAX)	/* interval while eager */
+#define WAIT_EAGER_MS	15000	/* polls at WAIT_POLL_MS for this long, */
+#define WAIT_MAX_MS	1000	/* then intervals grow by half up to this */
+#define WAIT_GRACE	3	/* failed polls before require=reachable drops a server */
 
 struct config;
 

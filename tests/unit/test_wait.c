@@ -17,6 +17,7 @@
 #include <ldns/ldns.h>
 
 #include "challenge.h"
+#include "clock.h"
 #include "config.h"
 #include "ctx.h"
 #include "dnsio.h"
@@ -33,7 +34,7 @@
 #define A2	"127.0.0.12 port 53"
 #define A3	"127.0.0.13 port 53"
 #define MAX_AUTHS	300
-#define MAX_NAMES	8
+#define MAX_NAMES	12
 
 struct fixture {
 	struct zone_conf	 zc;
@@ -52,6 +53,8 @@ static unsigned	lag_rounds;	/* TXT answers without the value before it shows */
 static unsigned	lag_seen;
 static unsigned	serial_lag;	/* SOA answers with the old serial */
 static unsigned	serial_seen;
+static int64_t	sent_at[64];	/* when respond_lagging was asked */
+static size_t	n_sent_at;
 
 static int
 setup(void **state)
@@ -72,6 +75,7 @@ setup(void **state)
 	f->plan.n = 1;
 	failure_init(&f->fail);
 	lag_rounds = lag_seen = serial_lag = serial_seen = 0;
+	n_sent_at = 0;
 	*state = f;
 	return 0;
 }
@@ -165,6 +169,8 @@ out:
 static int
 respond_lagging(const uint8_t *q, size_t qlen, uint8_t **r, size_t *rlen)
 {
+	if (n_sent_at < sizeof(sent_at) / sizeof(sent_at[0]))
+		sent_at[n_sent_at++] = clock_now_ms();
 	return reply_with(q, qlen, lag_seen++ < lag_rounds ? NULL :
 	    "TXT \"" V1 "\"", r, rlen);
 }
@@ -316,14 +322,41 @@ test_serial_shortcut(void **state)
 	};
 
 	serial_lag = 2;
+	f->cfg.timeout = 3;	/* the catch-up burst waits for the rate limit */
 	auths(f, 2);
-	names(f, MAX_NAMES);
+	names(f, 8);
 	assert_int_equal(run_wait(f, script, 3, WAIT_SERVED), WAIT_OK);
 	/* Two old serials, then the new one; each name asked once. */
 	assert_int_equal(fake_dns_count_for(A2, "example.test.",
 	    LDNS_RR_TYPE_SOA), 3);
-	assert_int_equal(fake_dns_count_for(A2, NULL, LDNS_RR_TYPE_TXT),
-	    MAX_NAMES);
+	assert_int_equal(fake_dns_count_for(A2, NULL, LDNS_RR_TYPE_TXT), 8);
+}
+
+/*
+ * A server that never serves 12 names is polled eagerly, but never sent
+ * more than WAIT_RATE_MAX queries in any one second (rate limiting in BIND
+ * and Knot would drop them).
+ */
+static void
+test_rate_limit(void **state)
+{
+	struct fixture *f = *state;
+	const struct fake_entry script[] = {
+		{ .server = A1, .respond = respond_lagging },
+	};
+
+	lag_rounds = 1000;
+	f->cfg.timeout = 3;
+	auths(f, 1);
+	names(f, 12);
+	assert_int_equal(run_wait(f, script, 1, WAIT_SERVED),
+	    WAIT_ERR_TIMEOUT);
+	assert_true(n_sent_at > WAIT_RATE_MAX);
+	for (size_t i = 0; i + WAIT_RATE_MAX < n_sent_at; i++)
+		if (sent_at[i + WAIT_RATE_MAX] - sent_at[i] <= 1000)
+			fail_msg("queries %zu and %zu %lld ms apart", i,
+			    i + WAIT_RATE_MAX, (long long)(sent_at[i +
+			    WAIT_RATE_MAX] - sent_at[i]));
 }
 
 /* 300 dead servers: the message lists every one (it is over 8 KiB). */
@@ -367,6 +400,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_serial_shortcut, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rate_limit, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_lists_every_server,
 		    setup, teardown),
