@@ -154,8 +154,14 @@ run_check(const struct run_ctx *ctx, const struct zone_plan *plan,
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct zone_target *z = &plan->zones[i];
 
-		msg_progress("zone %s: key %s (%s) from the config", z->apex,
-		    z->conf->key->name, key_alg_name(z->conf->key->alg));
+		/* GSS-TSIG seam: no key to name. */
+		if (z->conf->key == NULL)
+			msg_progress("zone %s: GSS-TSIG (Kerberos) from the "
+			    "config", z->apex);
+		else
+			msg_progress("zone %s: key %s (%s) from the config",
+			    z->apex, z->conf->key->name,
+			    key_alg_name(z->conf->key->alg));
 		if (run_check_zone(ctx, z, l) != 0)
 			status = EXIT_DNS;
 	}

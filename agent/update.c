@@ -16,6 +16,7 @@
 #include "challenge.h"
 #include "clock.h"
 #include "dnsio.h"
+#include "gss.h"
 #include "key.h"
 #include "msg.h"
 #include "query.h"
@@ -37,6 +38,7 @@ struct update_msg {
 	size_t				 n;
 	enum update_op			 op;
 	const struct dns_server *server; /* the address that answered */
+	struct gss_tsig			*gss;	/* GSS-TSIG seam: borrowed, NULL for a key */
 	char				 subject[600];
 };
 
@@ -247,6 +249,19 @@ reply_check(const struct update_msg *m, const struct tsig_request *req,
 		    m->server->text, m->z->apex);
 		return UPDATE_ERR_REPLY;
 	}
+	/* GSS-TSIG seam: the MIC checked and the failure worded by gss.c. */
+	if (m->gss != NULL) {
+		struct gss_failure gf;
+
+		ldns_pkt_free(p);
+		if (gss_tsig_check_reply(m->gss, req, wire, len, time(NULL),
+		    m->server, &gf) == 0)
+			return UPDATE_OK;
+		gss_failure_words(&gf, m->subject, m->z->apex,
+		    m->l->items[m->members[0]].effective, err, errlen);
+		return gf.kind == GSS_FAIL_REPLY_UNVERIFIED ? UPDATE_ERR_REPLY :
+		    UPDATE_ERR_REJECTED;
+	}
 	ts = tsig_verify(k, req, wire, len, time(NULL), &tr);
 	if (ts == TSIG_ERR_SERVER) {
 		tsig_rejection(m, p, &tr, err, errlen);
@@ -352,8 +367,10 @@ update_send(struct update_msg *m, const struct run_ctx *ctx, char *err,
 	subject_for(m);
 	if (st != UPDATE_OK)
 		goto build_failed;
-	if (tsig_sign(m->z->conf->key, time(NULL), &wire, &len, &req) !=
-	    TSIG_OK) {
+	/* GSS-TSIG seam: sign with the negotiated context instead of a key. */
+	if ((m->gss != NULL ? gss_tsig_sign(m->gss, time(NULL), &wire, &len,
+	    &req) : tsig_sign(m->z->conf->key, time(NULL), &wire, &len,
+	    &req)) != TSIG_OK) {
 		st = UPDATE_ERR_BUILD;
 		goto build_failed;
 	}
@@ -426,9 +443,15 @@ static void
 not_applied(const struct update_msg *m, const struct challenge *c, char *err,
     size_t errlen)
 {
-	char subj[560];
+	char subj[560], who[300];
 
 	challenge_subject(c, subj, sizeof(subj));
+	/* GSS-TSIG seam: the principal stands where the key name would. */
+	if (m->gss != NULL)
+		snprintf(who, sizeof(who), "principal %s",
+		    gss_tsig_principal(m->gss));
+	else
+		snprintf(who, sizeof(who), "key %s", m->z->conf->key->name);
 	if (m->op == UPDATE_ADD)
 		snprintf(err, errlen,
 		    "%s: %s answered NOERROR for zone %s but "
@@ -436,18 +459,18 @@ not_applied(const struct update_msg *m, const struct challenge *c, char *err,
 		    "applied; "
 		    "likely a CNAME at that name (BIND ignores TXT there) or a "
 		    "policy that skips updates it denies (PowerDNS "
-		    "lua-dnsupdate-policy-script): let key %s write TXT at %s",
-		    subj, m->server->text, m->z->apex, c->effective,
-		    m->z->conf->key->name, c->effective);
+		    "lua-dnsupdate-policy-script): let %s write TXT at %s",
+		    subj, m->server->text, m->z->apex, c->effective, who,
+		    c->effective);
 	else
 		snprintf(err, errlen,
 		    "%s: %s answered NOERROR for zone %s but "
 		    "still serves the value at %s: the removal was not "
 		    "applied; "
 		    "likely a policy that skips updates it denies (PowerDNS "
-		    "lua-dnsupdate-policy-script): let key %s delete TXT at %s",
-		    subj, m->server->text, m->z->apex, c->effective,
-		    m->z->conf->key->name, c->effective);
+		    "lua-dnsupdate-policy-script): let %s delete TXT at %s",
+		    subj, m->server->text, m->z->apex, c->effective, who,
+		    c->effective);
 }
 
 /* Confirms on the primary, with a few quick retries for servers that apply
@@ -488,13 +511,36 @@ update_zone(const struct run_ctx *ctx, const struct zone_target *z,
     struct challenge_list *l, enum update_op op, char *err, size_t errlen)
 {
 	enum update_status st = UPDATE_OK;
+	struct gss_tsig *gss = NULL;
+	struct dnsio_opts o;
 
+	/*
+	 * GSS-TSIG seam: one context, negotiated with the primary (TKEY),
+	 * signs every UPDATE of this zone; deleted on the server at the end.
+	 */
+	if (z->conf->gss_tsig != ZONE_GSS_NONE) {
+		struct gss_failure gf;
+		struct update_msg m = { .z = z, .l = l,
+			.members = z->members, .n = z->n_members };
+
+		run_ctx_io_opts(ctx, &o);
+		if (gss_tsig_negotiate(z->conf, z->primary_name, z->primaries,
+		    z->n_primaries, &o, &gss, &gf) != 0) {
+			subject_for(&m);
+			gss_failure_words(&gf, m.subject, z->apex, NULL, err,
+			    errlen);
+			return gf.kind == GSS_FAIL_NOMEM ? UPDATE_ERR_NOMEM :
+			    gf.kind == GSS_FAIL_TKEY_NOANSWER ?
+			    UPDATE_ERR_TRANSPORT : UPDATE_ERR_REJECTED;
+		}
+	}
 	for (size_t first = 0; first < z->n_members && st == UPDATE_OK; ) {
 		/* As many as fit in one message: update_send may take fewer. */
 		struct update_msg m = {
 			.z = z, .l = l, .op = op,
 			.members = &z->members[first],
 			.n = z->n_members - first,
+			.gss = gss,
 		};
 
 		if ((st = update_send(&m, ctx, err, errlen)) == UPDATE_OK)
@@ -502,6 +548,11 @@ update_zone(const struct run_ctx *ctx, const struct zone_target *z,
 		if (st == UPDATE_ERR_NOMEM)
 			snprintf(err, errlen, "%s: out of memory", m.subject);
 		first += m.n;
+	}
+	if (gss != NULL) {
+		run_ctx_io_opts(ctx, &o);
+		gss_tsig_delete(gss, &o);
+		gss_tsig_free(gss);
 	}
 	return st;
 }

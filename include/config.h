@@ -21,10 +21,22 @@ enum config_require {
 	CONFIG_REQUIRE_REACHABLE	/* answering servers must; dead ones are warned about */
 };
 
+/* GSS-TSIG (RFC 3645, gss.c) instead of a key: gss_tsig = yes | microsoft. */
+enum zone_gss {
+	ZONE_GSS_NONE = 0,
+	ZONE_GSS_STANDARD,	/* algorithm gss-tsig */
+	ZONE_GSS_MICROSOFT	/* gss.microsoft.com */
+};
+
 struct zone_conf {
 	char		*name;		/* owned: lower case, absolute, trailing dot */
 	char		*server;	/* owned or NULL: name or address, optional port */
-	struct key	*key;		/* owned */
+	struct key	*key;		/* owned; NULL when gss_tsig is set */
+	/* GSS-TSIG seam: a zone has either key or gss_tsig (config_load checks). */
+	enum zone_gss	 gss_tsig;
+	char		*principal;	/* owned or NULL: the client principal */
+	char		*keytab;	/* owned or NULL: client keytab, mode checked */
+	char		*server_principal; /* owned or NULL: default DNS/<primary> */
 	char		**nameservers;	/* owned array of owned address strings, or NULL */
 	size_t		 n_nameservers;
 	int		 line;		/* line of the [zone ...] header */
