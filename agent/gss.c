@@ -46,6 +46,8 @@ struct gss_tsig {
 	gss_cred_id_t	 cred;
 	gss_ctx_id_t	 ctx;
 	gss_name_t	 target;
+	gss_name_t	 client;	/* principal = as given, or none */
+	const char	*keytab;	/* borrowed (config or environ), or NULL */
 	char		*key_name;	/* owned: the TKEY key name, absolute */
 	const char	*alg_name;	/* static: "gss-tsig." ... */
 	int		 microsoft;	/* TKEY in the answer section */
@@ -319,70 +321,116 @@ gss_keytab_exists(const char *name)
 }
 
 /*
+ * Credentials of G for MECHS: from G's keytab with tickets in G's private
+ * MEMORY ccache, else from the user's ccache.
+ */
+static OM_uint32
+gss_acquire(struct gss_tsig *g, gss_OID_set mechs, gss_cred_id_t *cred,
+    OM_uint32 *minor)
+{
+	gss_key_value_element_desc el[2];
+	gss_key_value_set_desc store;
+
+	if (g->keytab == NULL)
+		return gss_acquire_cred(minor, g->client, GSS_C_INDEFINITE,
+		    mechs, GSS_C_INITIATE, cred, NULL, NULL);
+	el[0].key = "client_keytab";
+	el[0].value = g->keytab;
+	el[1].key = "ccache";
+	el[1].value = g->ccache;
+	store.count = 2;
+	store.elements = el;
+	return gss_acquire_cred_from(minor, g->client, GSS_C_INDEFINITE, mechs,
+	    GSS_C_INITIATE, &store, cred, NULL, NULL);
+}
+
+/*
+ * SPNEGO reports a Kerberos failure as its own ("cannot find mechanisms
+ * to negotiate"): on the failure path only, the step is taken again with
+ * the krb5 mechanism itself (INIT: up to gss_init_sec_context, whose
+ * token is dropped), and its minor status says what Kerberos said (client
+ * or server unknown, KDC unreachable, skew). F gets that, else the
+ * SPNEGO status MAJOR/MINOR.
+ */
+static void
+gss_why_krb5(struct gss_tsig *g, int init, OM_uint32 major, OM_uint32 minor,
+    struct gss_failure *f)
+{
+	OM_uint32 kmajor, kminor, ignored;
+	gss_OID_set_desc krb5 = { 1, (gss_OID)gss_mech_krb5 };
+	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
+	gss_buffer_desc out = GSS_C_EMPTY_BUFFER;
+
+	kmajor = gss_acquire(g, &krb5, &cred, &kminor);
+	if (!GSS_ERROR(kmajor) && init)
+		kmajor = gss_init_sec_context(&kminor, cred, &ctx, g->target,
+		    (gss_OID)gss_mech_krb5, GSS_C_MUTUAL_FLAG |
+		    GSS_C_INTEG_FLAG, GSS_C_INDEFINITE,
+		    GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER, NULL, &out,
+		    NULL, NULL);
+	gss_release_buffer(&ignored, &out);
+	gss_delete_sec_context(&ignored, &ctx, GSS_C_NO_BUFFER);
+	gss_release_cred(&ignored, &cred);
+	if (GSS_ERROR(kmajor))
+		gss_fail_status(f, kmajor, kminor);
+	else
+		gss_fail_status(f, major, minor);
+}
+
+/*
  * Credentials for ZC: from its keytab, else from KRB5_CLIENT_KTNAME, both
  * with tickets in a MEMORY ccache of this process only; else the user's
  * ccache (its tickets are the user's: nothing is written elsewhere).
+ * SPNEGO credentials (RFC 3645 2.1), negotiating Kerberos only.
  */
 static int
 gss_creds(const struct zone_conf *zc, struct gss_tsig *g,
     struct gss_failure *f)
 {
 	OM_uint32 major, minor;
-	gss_name_t name = GSS_C_NO_NAME;
-	gss_key_value_element_desc el[2];
-	gss_key_value_set_desc store;
-	/* SPNEGO credentials (gss_handshake), negotiating Kerberos only. */
-	gss_OID_set_desc mechs = { 1, &gss_spnego_oid };
+	gss_OID_set_desc spnego = { 1, &gss_spnego_oid };
 	gss_OID_set_desc krb5 = { 1, (gss_OID)gss_mech_krb5 };
-	const char *keytab = zc->keytab, *env;
+	const char *env;
 	gss_buffer_desc b;
-	int rc = -1;
 
-	if (keytab == NULL && (env = getenv("KRB5_CLIENT_KTNAME")) != NULL &&
+	g->keytab = zc->keytab;
+	if (g->keytab == NULL && (env = getenv("KRB5_CLIENT_KTNAME")) != NULL &&
 	    env[0] != '\0' && gss_keytab_exists(env))
-		keytab = env;
+		g->keytab = env;
 	if (zc->principal != NULL) {
 		snprintf(f->principal, sizeof(f->principal), "%s",
 		    zc->principal);
 		b.value = zc->principal;
 		b.length = strlen(zc->principal);
 		major = gss_import_name(&minor, &b,
-		    (gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME, &name);
+		    (gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME, &g->client);
 		if (GSS_ERROR(major)) {
 			gss_fail_status(f, major, minor);
-			goto out;
+			return -1;
 		}
 	}
-	if (keytab != NULL) {
+	if (g->keytab != NULL) {
 		snprintf(g->ccache, sizeof(g->ccache),
 		    "MEMORY:acme-nsupdate-%ld", (long)getpid());
 		g->private_ccache = 1;
-		el[0].key = "client_keytab";
-		el[0].value = keytab;
-		el[1].key = "ccache";
-		el[1].value = g->ccache;
-		store.count = 2;
-		store.elements = el;
-		major = gss_acquire_cred_from(&minor, name, GSS_C_INDEFINITE,
-		    &mechs, GSS_C_INITIATE, &store, &g->cred, NULL, NULL);
-		msg_verbose("GSS-TSIG: credentials from keytab %s%s%s", keytab,
-		    zc->principal != NULL ? " for " : "",
+		msg_verbose("GSS-TSIG: credentials from keytab %s%s%s",
+		    g->keytab, zc->principal != NULL ? " for " : "",
 		    zc->principal != NULL ? zc->principal : "");
-	} else {
-		major = gss_acquire_cred(&minor, name, GSS_C_INDEFINITE,
-		    &mechs, GSS_C_INITIATE, &g->cred, NULL, NULL);
+	} else
 		msg_verbose("GSS-TSIG: credentials from the ccache");
+	/* The initial ticket is got here (from a keytab). */
+	major = gss_acquire(g, &spnego, &g->cred, &minor);
+	if (GSS_ERROR(major)) {
+		gss_why_krb5(g, 0, major, minor, f);
+		return -1;
 	}
-	if (!GSS_ERROR(major))
-		major = gss_set_neg_mechs(&minor, g->cred, &krb5);
+	major = gss_set_neg_mechs(&minor, g->cred, &krb5);
 	if (GSS_ERROR(major)) {
 		gss_fail_status(f, major, minor);
-		goto out;
+		return -1;
 	}
-	rc = 0;
-out:
-	gss_release_name(&minor, &name);
-	return rc;
+	return 0;
 }
 
 /* The target: server_principal as given, else DNS@host (RFC 3645 3.1.1). */
@@ -699,7 +747,7 @@ gss_handshake(struct gss_tsig *g, const struct dns_server *servers,
 		in.value = NULL;
 		in.length = 0;
 		if (GSS_ERROR(major)) {
-			gss_fail_status(f, major, minor);
+			gss_why_krb5(g, 1, major, minor, f);
 			goto out;
 		}
 		if (out.length == 0)
@@ -806,6 +854,7 @@ gss_tsig_negotiate(const struct zone_conf *zc, const char *primary_name,
 	g->cred = GSS_C_NO_CREDENTIAL;
 	g->ctx = GSS_C_NO_CONTEXT;
 	g->target = GSS_C_NO_NAME;
+	g->client = GSS_C_NO_NAME;
 	g->microsoft = zc->gss_tsig == ZONE_GSS_MICROSOFT;
 	/* RFC 3645 4, 3.1.1: the algorithm names. */
 	g->alg_name = g->microsoft ? "gss.microsoft.com." : "gss-tsig.";
@@ -931,6 +980,7 @@ gss_tsig_free(struct gss_tsig *g)
 	gss_delete_sec_context(&minor, &g->ctx, GSS_C_NO_BUFFER);
 	gss_release_cred(&minor, &g->cred);
 	gss_release_name(&minor, &g->target);
+	gss_release_name(&minor, &g->client);
 	/* Tickets from our keytab: gone with us, and wiped before. */
 	if (g->private_ccache && krb5_init_context(&kc) == 0) {
 		if (krb5_cc_resolve(kc, g->ccache, &cc) == 0)

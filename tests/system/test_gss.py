@@ -12,9 +12,9 @@ import subprocess
 
 import pytest
 
-from servers.common import challenge_value, retry_with_timeout, rrset_texts
-from servers.kdc import (AGENT_PRINCIPAL, GSS_ZONE, INTRUDER_PRINCIPAL,
-                         SERVER_PRINCIPAL, GssBind, Kdc)
+from servers.common import add_loopback_address, rrset_texts
+from servers.kdc import (AGENT_PRINCIPAL, GHOST_PRINCIPAL, GSS_ZONE,
+                         INTRUDER_PRINCIPAL, GssBind, Kdc)
 
 KDC_ADDRESS = "127.0.0.40"
 BIND_ADDRESS = "127.0.0.41"
@@ -123,4 +123,110 @@ def test_add_two_values_then_remove_each(kdc, gss_bind, krb5_env, agent, value):
     assert txt(name) == {second}
 
     agent.ok(config, "remove", name, second)
+    assert txt(name) == set()
+
+
+def test_credentials_from_the_users_ccache(kdc, gss_bind, krb5_env, agent,
+                                           value, tmp_path, monkeypatch):
+    # No keytab anywhere: the ticket kinit put in the user's ccache.
+    name, token = challenge("ccache"), value("token")
+    ccache = tmp_path / "ccache"
+    kdc.kinit(AGENT_PRINCIPAL, ccache)
+    monkeypatch.setenv("KRB5CCNAME", f"FILE:{ccache}")
+    config = gss_config(agent)
+
+    agent.ok(config, "add", name, token)
+    assert txt(name) == {token}
+    agent.ok(config, "remove", name, token)
+    assert txt(name) == set()
+
+
+# --- the agent: when Kerberos or the server says no -------------------------
+
+def test_intruder_is_refused(kdc, gss_bind, krb5_env, agent, value):
+    name, token = challenge("intruder"), value("token")
+    config = gss_config(agent, keytab=kdc.keytabs[INTRUDER_PRINCIPAL],
+                        principal=INTRUDER_PRINCIPAL)
+
+    result = agent.fails(config, "add", name, token)
+    result.says("update refused by 127.0.0.41 port 53", "(REFUSED)",
+                f"principal {INTRUDER_PRINCIPAL} may not update TXT at {name}",
+                f'grant "{INTRUDER_PRINCIPAL}" name {name} TXT;')
+    assert txt(name) == set()
+
+
+def test_missing_keytab(kdc, gss_bind, krb5_env, agent, value, tmp_path):
+    name, token = challenge("nokeytab"), value("token")
+    gone = tmp_path / "gone.keytab"
+    config = gss_config(agent, keytab=gone, principal=AGENT_PRINCIPAL)
+
+    result = agent.fails(config, "add", name, token, status=2,
+                         timeout=FAILS_WITHIN)
+    result.says(f"keytab: {gone}: cannot open (No such file or directory)",
+                f"ktadd -k {gone}")
+    assert txt(name) == set()
+
+
+def test_no_credentials_at_all(kdc, gss_bind, krb5_env, agent, value):
+    # No keytab in the config, none at KRB5_CLIENT_KTNAME, no ccache.
+    name, token = challenge("nokeytab"), value("token")
+    config = gss_config(agent, principal=AGENT_PRINCIPAL)
+
+    result = agent.fails(config, "add", name, token, timeout=FAILS_WITHIN)
+    result.says(f"no Kerberos credentials for {AGENT_PRINCIPAL}",
+                "set keytab =", "kinit", "[GSS-API:")
+    assert result.seconds < FAILS_WITHIN
+    assert txt(name) == set()
+
+
+def test_principal_unknown_to_the_kdc(kdc, gss_bind, krb5_env, agent, value):
+    name, token = challenge("unknown"), value("token")
+    kdc.forget(GHOST_PRINCIPAL)
+    config = gss_config(agent, keytab=kdc.keytabs[GHOST_PRINCIPAL],
+                        principal=GHOST_PRINCIPAL)
+
+    result = agent.fails(config, "add", name, token, timeout=FAILS_WITHIN)
+    result.says(f"the KDC of realm GSS.TEST ({KDC_ADDRESS}:88) does not know "
+                f"principal {GHOST_PRINCIPAL}", "addprinc -randkey")
+    assert txt(name) == set()
+
+
+def test_kdc_down(kdc, gss_bind, krb5_env, agent, value, tmp_path, monkeypatch):
+    name, token = challenge("kdcdown"), value("token")
+    add_loopback_address(DEAD_KDC)
+    monkeypatch.setenv("KRB5_CONFIG", str(
+        kdc.krb5_conf_with_kdc(tmp_path / "krb5.conf", DEAD_KDC)))
+    config = gss_config(agent, keytab=kdc.keytabs[AGENT_PRINCIPAL],
+                        principal=AGENT_PRINCIPAL)
+
+    result = agent.fails(config, "add", name, token, timeout=FAILS_WITHIN)
+    result.says(f"cannot reach a KDC of realm GSS.TEST ({DEAD_KDC}:88)",
+                "is the KDC running")
+    assert result.seconds < FAILS_WITHIN
+    assert txt(name) == set()
+
+
+def test_wrong_server_principal(kdc, gss_bind, krb5_env, agent, value):
+    name, token = challenge("wrongsp"), value("token")
+    wrong = "DNS/nowhere.gss.test@GSS.TEST"
+    config = gss_config(agent, keytab=kdc.keytabs[AGENT_PRINCIPAL],
+                        principal=AGENT_PRINCIPAL, server_principal=wrong)
+
+    result = agent.fails(config, "add", name, token, timeout=FAILS_WITHIN)
+    result.says(f"the KDC does not know the DNS server's principal {wrong}",
+                "set server_principal =")
+    assert txt(name) == set()
+
+
+def test_server_principal_the_server_cannot_accept(kdc, gss_bind, krb5_env,
+                                                  agent, value):
+    # Known to the KDC, but not in BIND's keytab: BIND answers TKEY BADKEY.
+    name, token = challenge("wrongsp"), value("token")
+    config = gss_config(agent, keytab=kdc.keytabs[AGENT_PRINCIPAL],
+                        principal=AGENT_PRINCIPAL,
+                        server_principal=INTRUDER_PRINCIPAL)
+
+    result = agent.fails(config, "add", name, token, timeout=FAILS_WITHIN)
+    result.says("127.0.0.41 port 53 refused the GSS-TSIG negotiation",
+                "TKEY BADKEY", "tkey-gssapi-keytab")
     assert txt(name) == set()

@@ -25,6 +25,8 @@ SERVER_HOST = "ns.gss.test"
 SERVER_PRINCIPAL = f"DNS/{SERVER_HOST}@{REALM}"
 AGENT_PRINCIPAL = f"acme-agent@{REALM}"
 INTRUDER_PRINCIPAL = f"intruder@{REALM}"
+# Has a keytab, but the KDC forgets it (Kdc.forget): "client not found".
+GHOST_PRINCIPAL = f"ghost@{REALM}"
 
 
 class Kdc(Process):
@@ -107,6 +109,16 @@ class Kdc(Process):
         self.keytabs[principal] = keytab
         return keytab
 
+    def forget(self, principal):
+        """Delete PRINCIPAL from the KDC; its keytab stays behind."""
+        self.kadmin(f"delprinc -force {principal}")
+
+    def krb5_conf_with_kdc(self, path, address):
+        """A copy of krb5.conf at PATH whose realm's KDC is ADDRESS."""
+        path.write_text(self.krb5_conf.read_text().replace(
+            f"kdc = {self.address}:88", f"kdc = {address}:88"))
+        return path
+
     def kinit(self, principal, ccache):
         """A ticket for PRINCIPAL from its keytab into CCACHE (a path)."""
         self._run("kinit", "-k", "-t", str(self.keytabs[principal]),
@@ -118,7 +130,8 @@ class Kdc(Process):
         (self.dir / "kadm5.acl").write_text("")
         self._run("kdb5_util", "-r", self.realm, "create", "-s",
                   "-P", secrets.token_hex(16))
-        for principal in (SERVER_PRINCIPAL, AGENT_PRINCIPAL, INTRUDER_PRINCIPAL):
+        for principal in (SERVER_PRINCIPAL, AGENT_PRINCIPAL, INTRUDER_PRINCIPAL,
+                          GHOST_PRINCIPAL):
             self.add_principal(principal)
         with open(self.dir / "krb5kdc.out", "ab") as out:
             # -n: in the foreground, so this PID is the KDC's.
