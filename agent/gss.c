@@ -34,10 +34,6 @@
 #define GSS_MAX_ROUNDS		4
 /* Asked for; the server decides (RFC 2930 2.3). */
 #define GSS_LIFETIME		3600
-/* RFC 2930 2.7: what a TKEY error field may say. */
-#define TKEY_BADKEY		17
-#define TKEY_BADNAME		20
-#define TKEY_BADALG		21
 
 /* RFC 3645 2.1: SPNEGO, so that servers pick Kerberos as Windows does. */
 static gss_OID_desc gss_spnego_oid = { 6, (void *)"\x2b\x06\x01\x05\x05\x02" };
