@@ -82,6 +82,11 @@ enum cfg_key {
 	K_KEY_NAME,
 	K_KEY,
 	K_NAMESERVERS,
+	/* GSS-TSIG seam (gss.c) */
+	K_GSS_TSIG,
+	K_PRINCIPAL,
+	K_KEYTAB,
+	K_SERVER_PRINCIPAL,
 	K_COUNT
 };
 
@@ -99,6 +104,10 @@ static const struct {
 	[K_KEY_NAME] = { "key_name", SEC_ZONE },
 	[K_KEY] = { "key", SEC_ZONE },
 	[K_NAMESERVERS] = { "nameservers", SEC_ZONE },
+	[K_GSS_TSIG] = { "gss_tsig", SEC_ZONE },
+	[K_PRINCIPAL] = { "principal", SEC_ZONE },
+	[K_KEYTAB] = { "keytab", SEC_ZONE },
+	[K_SERVER_PRINCIPAL] = { "server_principal", SEC_ZONE },
 };
 
 /* State of one config_load run, shared by the reader and the handler. */
@@ -407,6 +416,57 @@ cfg_key_path(const char *config_path, const char *key_file)
 	return path;
 }
 
+/*
+ * GSS-TSIG seam. End of a [zone] section's gss_tsig keys: returns 1 if the
+ * zone uses GSS-TSIG (checked here; no key to load), else 0. A zone has a
+ * key or gss_tsig, never both; the keytab holds secrets, so it gets the
+ * key-file rule (mode 600) and is joined to the config's directory.
+ */
+static int
+cfg_zone_gss_end(struct cfg_parse *p)
+{
+	struct zone_conf	*z = cfg_zone(p);
+	char			 err[1024], *path;
+	int			 gss_line = p->zone_seen[K_GSS_TSIG];
+	static const enum cfg_key needs_gss[] = { K_PRINCIPAL, K_KEYTAB,
+				    K_SERVER_PRINCIPAL };
+	static const enum cfg_key keys[] = { K_KEY, K_KEY_FILE, K_KEY_NAME };
+	enum key_status		 st;
+
+	if (gss_line == 0) {
+		for (size_t i = 0; i < sizeof(needs_gss) / sizeof(*needs_gss);
+		    i++)
+			if (p->zone_seen[needs_gss[i]] != 0)
+				cfg_error(p, p->zone_seen[needs_gss[i]], "%s is "
+				    "for GSS-TSIG, and gss_tsig is not set",
+				    cfg_keys[needs_gss[i]].name);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+		if (p->zone_seen[keys[i]] != 0)
+			cfg_error(p, p->zone_seen[keys[i]], "%s and gss_tsig "
+			    "both set (gss_tsig on line %d); a zone is signed "
+			    "with a key or with GSS-TSIG: keep one",
+			    cfg_keys[keys[i]].name, gss_line);
+	if (z->keytab != NULL) {
+		if ((path = cfg_key_path(p->path, z->keytab)) == NULL) {
+			cfg_nomem(p);
+			return 1;
+		}
+		free(z->keytab);
+		z->keytab = path;
+		st = key_file_check_private(path, err, sizeof(err));
+		if (st == KEY_ERR_OPEN)
+			cfg_error(p, p->zone_seen[K_KEYTAB], "keytab: %s; "
+			    "export the principal's key to it (kadmin: ktadd "
+			    "-k %s PRINCIPAL; Active Directory: ktpass) or fix "
+			    "the path", err, path);
+		else if (st != KEY_OK)
+			cfg_error(p, p->zone_seen[K_KEYTAB], "keytab: %s", err);
+	}
+	return 1;
+}
+
 /* End of a [zone] section: one key, from key_file or inline, loaded. */
 static void
 cfg_zone_end(struct cfg_parse *p)
@@ -418,6 +478,9 @@ cfg_zone_end(struct cfg_parse *p)
 	int			 name_line = p->zone_seen[K_KEY_NAME];
 	enum key_status		 st;
 
+	/* GSS-TSIG seam: gss_tsig takes the place of a key. */
+	if (cfg_zone_gss_end(p))
+		goto out;
 	if (file_line != 0 && key_line != 0)
 		cfg_error(p, file_line > key_line ? file_line : key_line,
 		    "key and key_file both set (the other on line %d); keep "
@@ -758,6 +821,28 @@ cfg_zone_value(struct cfg_parse *p, int line, enum cfg_key k,
 		(void)cfg_addr_list(p, line, name, v, &z->nameservers,
 		    &z->n_nameservers);
 		break;
+	/* GSS-TSIG seam: the values; cfg_zone_gss_end checks the whole. */
+	case K_GSS_TSIG:
+		if (strcmp(v, "yes") == 0)
+			z->gss_tsig = ZONE_GSS_STANDARD;
+		else if (strcmp(v, "microsoft") == 0)
+			z->gss_tsig = ZONE_GSS_MICROSOFT;
+		else
+			cfg_error(p, line, "gss_tsig must be yes or microsoft "
+			    "(Windows DNS before 2003), not %s%s", v,
+			    cfg_hint(v));
+		break;
+	case K_PRINCIPAL:
+	case K_SERVER_PRINCIPAL:
+	case K_KEYTAB:
+		if (strpbrk(v, " \t\"") != NULL)
+			cfg_error(p, line, "%s %s holds a blank or a quote%s",
+			    name, v, cfg_hint(v));
+		else if ((*(k == K_PRINCIPAL ? &z->principal :
+		    k == K_KEYTAB ? &z->keytab : &z->server_principal) =
+		    strdup(v)) == NULL)
+			cfg_nomem(p);
+		break;
 	default:
 		break;
 	}
@@ -998,6 +1083,9 @@ config_free(struct config *c)
 		free(z->server_host);
 		free(z->server_addr);
 		key_free(z->key);
+		free(z->principal);
+		free(z->keytab);
+		free(z->server_principal);
 		free(z->nameservers);
 	}
 	free(c->zones);

@@ -26,6 +26,11 @@ failure_clear(struct failure *f)
 	free(f->rqname);
 	free(f->other_zone);
 	free(f->detail);
+	free(f->principal);
+	free(f->server_principal);
+	free(f->realm);
+	free(f->kdc);
+	free(f->status_text);
 	failure_init(f);
 }
 

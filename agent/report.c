@@ -138,6 +138,61 @@ static const struct cause_words causes[] = {
 	    "then did not answer the query that checks {eff}",
 	    "is the primary overloaded or filtering queries? check that it "
 	    "answers TXT queries from this host" },
+	{ FAIL_GSS_NO_CREDS, "no Kerberos credentials for {principal} to sign "
+	    "updates to zone {zone} (no ticket, an expired one, or no key for "
+	    "the principal in the keytab)", "set keytab = to a keytab with "
+	    "the principal's key (kadmin: ktadd -k FILE PRINCIPAL), or run "
+	    "kinit" },
+	{ FAIL_GSS_CLIENT_UNKNOWN, "the KDC of realm {realm} {kdc} does not "
+	    "know principal {principal} (client not found)", "create it "
+	    "(kadmin: addprinc -randkey {principal}) and export its key to the "
+	    "keytab, or fix principal = in [zone {zone}]" },
+	{ FAIL_GSS_KDC_UNREACHABLE, "cannot reach a KDC of realm {realm} "
+	    "{kdc} to get a ticket for {sprincipal}", "is the KDC running and "
+	    "reachable, and is kdc = under [realms] {realm} in krb5.conf "
+	    "right?" },
+	{ FAIL_GSS_SKEW, "clock skew too great between this machine and the "
+	    "KDC of realm {realm} {kdc} or {server} (Kerberos allows 5 "
+	    "minutes)", "set the clocks right (NTP)" },
+	{ FAIL_GSS_SERVER_UNKNOWN, "the KDC does not know the DNS server's "
+	    "principal {sprincipal} (server not found)", "set server_principal "
+	    "= in [zone {zone}] to the principal in the server's keytab (BIND: "
+	    "tkey-gssapi-keytab), or create DNS/<primary's name> there "
+	    "(kadmin: addprinc -randkey)" },
+	{ FAIL_GSS_OTHER, "GSS-API failed for principal {principal} and "
+	    "server principal {sprincipal} (zone {zone})", "the GSS-API "
+	    "status below says why; kinit with the principal shows the same" },
+	{ FAIL_GSS_TKEY_SILENT, "no answer from {server} to the GSS-TSIG "
+	    "negotiation (TKEY over TCP) for zone {zone}", "is the primary "
+	    "running and reachable over TCP?" },
+	{ FAIL_GSS_TKEY_REFUSED, "{server} refused the GSS-TSIG negotiation "
+	    "for zone {zone} ({rcode}, TKEY {tkey})", "it cannot accept "
+	    "tickets for {sprincipal}; check that the server's keytab (BIND: "
+	    "tkey-gssapi-keytab) holds that principal's current key and that "
+	    "server_principal names it" },
+	{ FAIL_GSS_TKEY_BADREPLY, "the GSS-TSIG negotiation reply from "
+	    "{server} for zone {zone} is not acceptable ({detail})", "is "
+	    "something between here and the server?" },
+	{ FAIL_GSS_UPDATE_REFUSED, "update refused by {server} for zone {zone} "
+	    "(REFUSED): principal {principal} may not update TXT at {eff}",
+	    "grant it on the server (BIND: grant \"{principal}\" name {eff} "
+	    "TXT; see contrib/gss)" },
+	{ FAIL_GSS_UPDATE_BADTIME, "update rejected by {server} for zone "
+	    "{zone} ({rcode}, TSIG BADTIME): the server does not accept the "
+	    "GSS-TSIG signature of {principal}", "set the clocks right (NTP)" },
+	{ FAIL_GSS_UPDATE_BADKEY, "update rejected by {server} for zone {zone} "
+	    "({rcode}, TSIG BADKEY): the server does not accept the GSS-TSIG "
+	    "signature of {principal}", "the server no longer knows the "
+	    "negotiated context (a restart?), or wants gss_tsig = microsoft" },
+	{ FAIL_GSS_UPDATE_TSIG, "update rejected by {server} for zone {zone} "
+	    "({rcode}, TSIG {tsig}): the server does not accept the GSS-TSIG "
+	    "signature of {principal}", "the context may have expired on the "
+	    "server: run again" },
+	{ FAIL_GSS_UPDATE_RCODE, "update rejected by {server} for zone {zone} "
+	    "({rcode})", "the server's log says why" },
+	{ FAIL_GSS_REPLY_UNVERIFIED, "the reply from {server} for zone {zone} "
+	    "fails GSS-TSIG checks ({detail}, rcode {rcode}) and is not "
+	    "trusted", "is something between here and the server?" },
 	{ FAIL_WAIT_SERVED, "not served everywhere within {timeout} s, not "
 	    "served by: {detail}", WAIT_FIX },
 	{ FAIL_WAIT_GONE, "still served somewhere within {timeout} s, not "
@@ -260,6 +315,20 @@ put_field(FILE *o, const struct failure *f, const char *key, size_t len)
 		fputs(tsig_strerror((enum tsig_status)f->tsig_check), o);
 	else if (IS("io"))
 		put_io(o, f);
+	else if (IS("principal"))
+		fputs(f->principal != NULL ? f->principal :
+		    "the keytab's principal", o);
+	else if (IS("sprincipal"))
+		fputs(f->server_principal != NULL ? f->server_principal :
+		    "the DNS server", o);
+	else if (IS("realm"))
+		fputs(f->realm != NULL ? f->realm : "?", o);
+	else if (IS("kdc"))
+		fprintf(o, "(%s)", f->kdc != NULL ? f->kdc :
+		    "none in krb5.conf");
+	else if (IS("tkey"))
+		fputs(f->tsig_error != 0 ?
+		    tsig_error_name((uint16_t)f->tsig_error) : "NOERROR", o);
 	else if (IS("aa"))
 		fputs(f->aa ? "authoritative" : "not authoritative", o);
 	else
@@ -391,10 +460,13 @@ report_text(const struct failure *f)
 
 	if (report_parts(f, &p) == -1)
 		return NULL;
-	if (asprintf(&out, "%s: %s%s%s%s%s%s", p.subject, p.what,
+	/* A library's own words (GSS-API) follow ours, never replace them. */
+	if (asprintf(&out, "%s: %s%s%s%s%s%s%s%s%s", p.subject, p.what,
 	    p.reason != NULL ? " (" : "", p.reason != NULL ? p.reason : "",
 	    p.reason != NULL ? ")" : "", p.fix != NULL ? "; " : "",
-	    p.fix != NULL ? p.fix : "") == -1)
+	    p.fix != NULL ? p.fix : "", f->status_text != NULL ? " [" : "",
+	    f->status_text != NULL ? f->status_text : "",
+	    f->status_text != NULL ? "]" : "") == -1)
 		out = NULL;
 	report_parts_free(&p);
 	return out;

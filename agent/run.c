@@ -162,8 +162,13 @@ run_check(const struct run *r)
 	for (size_t i = 0; i < r->plan.n; i++) {
 		const struct zone_target *z = &r->plan.zones[i];
 
-		msg_progress("zone %s: key %s (%s) from the config", z->apex,
-		    z->conf->key->name, key_alg_name(z->conf->key->alg));
+		if (z->conf->key == NULL)
+			msg_progress("zone %s: GSS-TSIG (Kerberos) from the "
+			    "config", z->apex);
+		else
+			msg_progress("zone %s: key %s (%s) from the config",
+			    z->apex, z->conf->key->name,
+			    key_alg_name(z->conf->key->alg));
 		if (run_check_zone(r, z) != 0)
 			status = EXIT_DNS;
 	}

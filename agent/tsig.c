@@ -110,21 +110,18 @@ tsig_put_time(ldns_buffer *b, int64_t t)
  * frees *kname and *aname.
  */
 static enum tsig_status
-tsig_key_names(const struct key *k, const struct tsig_alg **a,
-    ldns_rdf **kname, ldns_rdf **aname)
+tsig_names(const char *key_name, const char *alg_name, ldns_rdf **kname,
+    ldns_rdf **aname)
 {
-	const char *wname;
 	enum tsig_status st = TSIG_ERR_FORMAT;
 
 	*kname = NULL;
 	*aname = NULL;
-	*a = tsig_alg_find(k->alg);
-	wname = key_alg_wire_name(k->alg);
-	if (*a == NULL || wname == NULL || k->name == NULL)
+	if (key_name == NULL || alg_name == NULL)
 		goto out;
 	/* NULL for a malformed name or no memory: ldns does not say which. */
-	*kname = ldns_dname_new_frm_str(k->name);
-	*aname = ldns_dname_new_frm_str(wname);
+	*kname = ldns_dname_new_frm_str(key_name);
+	*aname = ldns_dname_new_frm_str(alg_name);
 	if (*kname == NULL || *aname == NULL)
 		goto out;
 	ldns_dname2canonical(*kname);
@@ -141,7 +138,7 @@ out:
 }
 
 /* RFC 8945 4.3.3: the TSIG variables, in the order they are digested. */
-static enum tsig_status
+static void
 tsig_put_vars(ldns_buffer *b, const ldns_rdf *kname, const ldns_rdf *aname,
     int64_t t, uint16_t fudge, uint16_t error, const uint8_t *other,
     size_t other_len)
@@ -155,7 +152,40 @@ tsig_put_vars(ldns_buffer *b, const ldns_rdf *kname, const ldns_rdf *aname,
 	tsig_put_u16(b, error);
 	tsig_put_u16(b, (uint16_t)other_len);
 	tsig_put(b, other, other_len);
-	return ldns_buffer_status_ok(b) ? TSIG_OK : TSIG_ERR_NOMEM;
+}
+
+/*
+ * RFC 8945 4.3: everything a MAC covers, in one buffer, for HMAC and
+ * GSS-TSIG alike. REQ NULL (a request) or with an empty MAC (a reply to
+ * an unsigned query): no request MAC (4.3.1). MSG is the message as it was
+ * signed: original ID, no TSIG RR, ARCOUNT without it (4.3.2). Then the
+ * TSIG variables (4.3.3). The caller frees *out with ldns_buffer_free.
+ */
+static enum tsig_status
+tsig_digest_input(const struct tsig_request *req, const uint8_t *msg,
+    size_t msg_len, const ldns_rdf *kname, const ldns_rdf *aname, int64_t t,
+    uint16_t fudge, uint16_t error, const uint8_t *other, size_t other_len,
+    ldns_buffer **out)
+{
+	ldns_buffer *b;
+
+	*out = NULL;
+	b = ldns_buffer_new(msg_len + LDNS_MAX_DOMAINLEN * 2 + 32 +
+	    other_len + (req != NULL ? req->mac_len + 2 : 0));
+	if (b == NULL)
+		return TSIG_ERR_NOMEM;
+	if (req != NULL && req->mac_len > 0) {
+		tsig_put_u16(b, (uint16_t)req->mac_len);
+		tsig_put(b, req->mac, req->mac_len);
+	}
+	tsig_put(b, msg, msg_len);
+	tsig_put_vars(b, kname, aname, t, fudge, error, other, other_len);
+	if (!ldns_buffer_status_ok(b)) {
+		ldns_buffer_free(b);
+		return TSIG_ERR_NOMEM;
+	}
+	*out = b;
+	return TSIG_OK;
 }
 
 /* An HMAC context keyed with K's secret; NULL if OpenSSL fails. */
@@ -186,14 +216,45 @@ out:
 	return ctx;
 }
 
-static enum tsig_status
-tsig_hmac_final(EVP_MAC_CTX *ctx, const struct tsig_alg *a, uint8_t *mac,
+/* What the HMAC signer needs: the key and its algorithm. */
+struct tsig_hmac {
+	const struct key	*k;
+	const struct tsig_alg	*a;
+};
+
+/* struct tsig_signer's mac for HMAC: one EVP_MAC pass over the input. */
+static int
+tsig_hmac_mac(void *arg, const uint8_t *data, size_t len, uint8_t *mac,
     size_t *mac_len)
 {
-	if (EVP_MAC_final(ctx, mac, mac_len, TSIG_MAC_MAX) != 1 ||
-	    *mac_len != a->mac_len)
-		return TSIG_ERR_CRYPTO;
-	return TSIG_OK;
+	const struct tsig_hmac *h = arg;
+	EVP_MAC_CTX *ctx = tsig_hmac_new(h->k, h->a);
+	int rc = -1;
+
+	if (ctx != NULL && EVP_MAC_update(ctx, data, len) == 1 &&
+	    EVP_MAC_final(ctx, mac, mac_len, TSIG_MAC_MAX) == 1 &&
+	    *mac_len == h->a->mac_len)
+		rc = 0;
+	EVP_MAC_CTX_free(ctx);
+	return rc;
+}
+
+/* struct tsig_signer's verify for HMAC: full-length MACs only. */
+static int
+tsig_hmac_verify(void *arg, const uint8_t *data, size_t len,
+    const uint8_t *mac, size_t mac_len)
+{
+	const struct tsig_hmac *h = arg;
+	uint8_t mine[TSIG_MAC_MAX];
+	size_t mine_len = 0;
+	int rc = -1;
+
+	if (tsig_hmac_mac(arg, data, len, mine, &mine_len) == 0 &&
+	    mac_len == h->a->mac_len &&
+	    CRYPTO_memcmp(mine, mac, mac_len) == 0)
+		rc = 0;
+	OPENSSL_cleanse(mine, sizeof(mine));
+	return rc;
 }
 
 /*
@@ -357,52 +418,44 @@ tsig_fields_get(ldns_rr *rr, struct tsig_fields *f)
 	return TSIG_OK;
 }
 
-enum tsig_status
-tsig_sign(const struct key *k, time_t now, uint8_t **wire, size_t *len,
-    struct tsig_request *req)
+/* The signing of tsig_sign and tsig_sign_with (RFC 8945 5.1). */
+static enum tsig_status
+tsig_sign_core(const struct tsig_signer *s, time_t now, uint8_t **wire,
+    size_t *len, struct tsig_request *req)
 {
-	const struct tsig_alg *a = NULL;
 	ldns_rdf *kname = NULL, *aname = NULL;
-	ldns_buffer *vars = NULL, *rr = NULL;
-	EVP_MAC_CTX *ctx = NULL;
-	uint8_t mac[TSIG_MAC_MAX], *grown;
+	ldns_buffer *input = NULL, *rr = NULL;
+	uint8_t mac[TSIG_SIG_MAX], *grown;
 	size_t mac_len = 0, rdlen_at, rr_len;
 	uint16_t id, arcount;
 	enum tsig_status st = TSIG_ERR_FORMAT;
 
-	if (k == NULL || wire == NULL || *wire == NULL || len == NULL ||
+	if (s == NULL || wire == NULL || *wire == NULL || len == NULL ||
 	    req == NULL || *len < LDNS_HEADER_SIZE)
 		goto out;
 	id = LDNS_ID_WIRE(*wire);
 	arcount = LDNS_ARCOUNT(*wire);
 	if (arcount == UINT16_MAX || now < 0 || (int64_t)now > TSIG_TIME_MAX)
 		goto out;
-	st = tsig_key_names(k, &a, &kname, &aname);
-	if (st != TSIG_OK)
-		goto out;
-
-	st = TSIG_ERR_NOMEM;
-	vars = ldns_buffer_new(LDNS_MAX_DOMAINLEN * 2 + 32);
-	rr = ldns_buffer_new(LDNS_MAX_DOMAINLEN * 2 + 64 + TSIG_MAC_MAX);
-	if (vars == NULL || rr == NULL)
-		goto out;
-	st = tsig_put_vars(vars, kname, aname, (int64_t)now, TSIG_FUDGE, 0,
-	    NULL, 0);
+	st = tsig_names(s->key_name, s->alg_name, &kname, &aname);
 	if (st != TSIG_OK)
 		goto out;
 
 	/* RFC 8945 4.3: the message as it is, then the TSIG variables. */
-	st = TSIG_ERR_CRYPTO;
-	ctx = tsig_hmac_new(k, a);
-	if (ctx == NULL ||
-	    EVP_MAC_update(ctx, *wire, *len) != 1 ||
-	    EVP_MAC_update(ctx, ldns_buffer_begin(vars),
-	    ldns_buffer_position(vars)) != 1)
-		goto out;
-	st = tsig_hmac_final(ctx, a, mac, &mac_len);
+	st = tsig_digest_input(NULL, *wire, *len, kname, aname, (int64_t)now,
+	    TSIG_FUDGE, 0, NULL, 0, &input);
 	if (st != TSIG_OK)
 		goto out;
+	st = TSIG_ERR_CRYPTO;
+	if (s->mac(s->arg, ldns_buffer_begin(input),
+	    ldns_buffer_position(input), mac, &mac_len) != 0 ||
+	    mac_len == 0 || mac_len > TSIG_SIG_MAX)
+		goto out;
 
+	st = TSIG_ERR_NOMEM;
+	rr = ldns_buffer_new(LDNS_MAX_DOMAINLEN * 2 + 64 + mac_len);
+	if (rr == NULL)
+		goto out;
 	/*
 	 * RFC 8945 4.2: owner the key name, class ANY, TTL 0; both names
 	 * uncompressed and (our choice, so the MAC input and the RR agree)
@@ -422,7 +475,6 @@ tsig_sign(const struct key *k, time_t now, uint8_t **wire, size_t *len,
 	tsig_put_u16(rr, id);			/* Original ID */
 	tsig_put_u16(rr, 0);			/* Error */
 	tsig_put_u16(rr, 0);			/* Other Len */
-	st = TSIG_ERR_NOMEM;
 	if (!ldns_buffer_status_ok(rr))
 		goto out;
 	rr_len = ldns_buffer_position(rr);
@@ -447,8 +499,7 @@ tsig_sign(const struct key *k, time_t now, uint8_t **wire, size_t *len,
 	req->id = id;
 	st = TSIG_OK;
 out:
-	EVP_MAC_CTX_free(ctx);
-	ldns_buffer_free(vars);
+	ldns_buffer_free(input);
 	ldns_buffer_free(rr);
 	ldns_rdf_deep_free(kname);
 	ldns_rdf_deep_free(aname);
@@ -456,25 +507,28 @@ out:
 	return st;
 }
 
-enum tsig_status
-tsig_verify(const struct key *k, const struct tsig_request *req,
-    const uint8_t *wire, size_t len, time_t now, struct tsig_reply *out)
+/*
+ * The checks of tsig_verify and tsig_verify_with (RFC 8945 5.4). FIXED_LEN:
+ * the MAC length the algorithm always has (HMAC), or 0 (GSS: any).
+ */
+static enum tsig_status
+tsig_verify_core(const struct tsig_signer *s, size_t fixed_len,
+    const struct tsig_request *req, const uint8_t *wire, size_t len,
+    time_t now, struct tsig_reply *out)
 {
 	struct tsig_reply r;
 	struct tsig_fields f;
-	const struct tsig_alg *a = NULL;
 	ldns_rdf *kname = NULL, *aname = NULL;
 	ldns_rr *tsig = NULL;
-	ldns_buffer *vars = NULL;
-	EVP_MAC_CTX *ctx = NULL;
-	uint8_t *copy = NULL, mac[TSIG_MAC_MAX], prefix[2];
-	size_t start, mac_len = 0, min_len;
+	ldns_buffer *input = NULL;
+	uint8_t *copy = NULL;
+	size_t start, min_len;
 	enum tsig_status st;
 
 	memset(&r, 0, sizeof(r));
 	memset(&f, 0, sizeof(f));
 	st = TSIG_ERR_FORMAT;
-	if (k == NULL || req == NULL || req->mac_len > TSIG_MAC_MAX)
+	if (s == NULL || req == NULL || req->mac_len > TSIG_SIG_MAX)
 		goto out;
 	st = tsig_find(wire, len, &tsig, &start, &r.present);
 	if (st != TSIG_OK)
@@ -491,7 +545,7 @@ tsig_verify(const struct key *k, const struct tsig_request *req,
 	r.skew = r.server_time - (int64_t)now;
 
 	/* RFC 8945 5.4.1: the reply must use our key and algorithm. */
-	st = tsig_key_names(k, &a, &kname, &aname);
+	st = tsig_names(s->key_name, s->alg_name, &kname, &aname);
 	if (st != TSIG_OK)
 		goto out;
 	st = TSIG_ERR_KEYNAME;
@@ -516,14 +570,14 @@ tsig_verify(const struct key *k, const struct tsig_request *req,
 	 * larger of 10 octets and half the hash, is a format error. A MAC
 	 * truncated within those bounds is legal, but we never truncate our
 	 * requests (so a server has no reason to) and accept only full-length
-	 * MACs: a truncated one fails as a bad MAC.
+	 * MACs: a truncated one fails as a bad MAC (the signer's verify).
+	 * A GSS MIC has no fixed length: only an empty one is malformed.
 	 */
-	min_len = a->mac_len / 2 > TSIG_MAC_MIN ? a->mac_len / 2 : TSIG_MAC_MIN;
+	min_len = fixed_len / 2 > TSIG_MAC_MIN ? fixed_len / 2 : TSIG_MAC_MIN;
 	st = TSIG_ERR_FORMAT;
-	if (f.mac_len > a->mac_len || f.mac_len < min_len)
+	if (fixed_len != 0 && (f.mac_len > fixed_len || f.mac_len < min_len))
 		goto out;
-	st = TSIG_ERR_BADMAC;
-	if (f.mac_len != a->mac_len)
+	if (f.mac_len == 0)
 		goto out;
 
 	/*
@@ -532,35 +586,20 @@ tsig_verify(const struct key *k, const struct tsig_request *req,
 	 */
 	st = TSIG_ERR_NOMEM;
 	copy = malloc(start);
-	vars = ldns_buffer_new(LDNS_MAX_DOMAINLEN * 2 + 32 + f.other_len);
-	if (copy == NULL || vars == NULL)
+	if (copy == NULL)
 		goto out;
 	memcpy(copy, wire, start);
 	ldns_write_uint16(copy, f.orig_id);
 	ldns_write_uint16(copy + LDNS_ARCOUNT_OFF,
 	    (uint16_t)(LDNS_ARCOUNT(wire) - 1));
-	st = tsig_put_vars(vars, kname, aname, f.time, f.fudge, f.error,
-	    f.other, f.other_len);
-	if (st != TSIG_OK)
-		goto out;
-
 	/* RFC 8945 4.3.1, 5.3: the request MAC, length first, leads. */
-	ldns_write_uint16(prefix, (uint16_t)req->mac_len);
-	st = TSIG_ERR_CRYPTO;
-	ctx = tsig_hmac_new(k, a);
-	if (ctx == NULL ||
-	    EVP_MAC_update(ctx, prefix, sizeof(prefix)) != 1 ||
-	    (req->mac_len > 0 &&
-	    EVP_MAC_update(ctx, req->mac, req->mac_len) != 1) ||
-	    EVP_MAC_update(ctx, copy, start) != 1 ||
-	    EVP_MAC_update(ctx, ldns_buffer_begin(vars),
-	    ldns_buffer_position(vars)) != 1)
-		goto out;
-	st = tsig_hmac_final(ctx, a, mac, &mac_len);
+	st = tsig_digest_input(req, copy, start, kname, aname, f.time, f.fudge,
+	    f.error, f.other, f.other_len, &input);
 	if (st != TSIG_OK)
 		goto out;
 	st = TSIG_ERR_BADMAC;
-	if (CRYPTO_memcmp(mac, f.mac, mac_len) != 0)
+	if (s->verify(s->arg, ldns_buffer_begin(input),
+	    ldns_buffer_position(input), f.mac, f.mac_len) != 0)
 		goto out;
 
 	/* RFC 8945 5.4: a signed error (BADTIME, ...) is the server's word. */
@@ -576,14 +615,69 @@ tsig_verify(const struct key *k, const struct tsig_request *req,
 out:
 	if (out != NULL)
 		*out = r;
-	EVP_MAC_CTX_free(ctx);
-	ldns_buffer_free(vars);
+	ldns_buffer_free(input);
 	free(copy);
 	ldns_rr_free(tsig);
 	ldns_rdf_deep_free(kname);
 	ldns_rdf_deep_free(aname);
-	OPENSSL_cleanse(mac, sizeof(mac));
 	return st;
+}
+
+/* The HMAC signer for key K; H->a NULL: an algorithm tsig.c lacks. */
+static void
+tsig_hmac_signer(const struct key *k, struct tsig_hmac *h,
+    struct tsig_signer *s)
+{
+	h->k = k;
+	h->a = k != NULL ? tsig_alg_find(k->alg) : NULL;
+	s->key_name = k != NULL ? k->name : NULL;
+	s->alg_name = k != NULL ? key_alg_wire_name(k->alg) : NULL;
+	s->mac = tsig_hmac_mac;
+	s->verify = tsig_hmac_verify;
+	s->arg = h;
+}
+
+enum tsig_status
+tsig_sign(const struct key *k, time_t now, uint8_t **wire, size_t *len,
+    struct tsig_request *req)
+{
+	struct tsig_hmac h;
+	struct tsig_signer s;
+
+	tsig_hmac_signer(k, &h, &s);
+	if (h.a == NULL || s.alg_name == NULL)
+		return TSIG_ERR_FORMAT;
+	return tsig_sign_core(&s, now, wire, len, req);
+}
+
+enum tsig_status
+tsig_verify(const struct key *k, const struct tsig_request *req,
+    const uint8_t *wire, size_t len, time_t now, struct tsig_reply *out)
+{
+	struct tsig_hmac h;
+	struct tsig_signer s;
+
+	tsig_hmac_signer(k, &h, &s);
+	if (h.a == NULL || s.alg_name == NULL) {
+		if (out != NULL)
+			memset(out, 0, sizeof(*out));
+		return TSIG_ERR_FORMAT;
+	}
+	return tsig_verify_core(&s, h.a->mac_len, req, wire, len, now, out);
+}
+
+enum tsig_status
+tsig_sign_with(const struct tsig_signer *s, time_t now, uint8_t **wire,
+    size_t *len, struct tsig_request *req)
+{
+	return tsig_sign_core(s, now, wire, len, req);
+}
+
+enum tsig_status
+tsig_verify_with(const struct tsig_signer *s, const struct tsig_request *req,
+    const uint8_t *wire, size_t len, time_t now, struct tsig_reply *out)
+{
+	return tsig_verify_core(s, 0, req, wire, len, now, out);
 }
 
 const char *

@@ -20,6 +20,7 @@
 #include "dname.h"
 #include "dnsio.h"
 #include "failure.h"
+#include "gss.h"
 #include "key.h"
 #include "msg.h"
 #include "plan.h"
@@ -41,6 +42,7 @@ struct update_msg {
 	size_t				 n;
 	enum update_op			 op;
 	const struct dns_server		*server;	/* the address that answered */
+	struct gss_tsig			*gss;	/* borrowed; NULL: sign with the key */
 	struct failure			*f;
 };
 
@@ -135,6 +137,29 @@ msg_failed(const struct update_msg *m, enum failure_cause cause,
 		m->f->key_name = k->name;
 		m->f->key_alg = key_alg_name(k->alg);
 	}
+	if (m->gss != NULL)
+		failure_set(&m->f->principal, m->f,
+		    gss_tsig_principal(m->gss));
+}
+
+/* F: what GSS-TSIG said (gss.c's data), about M's challenges. */
+static enum update_status
+gss_failed(const struct update_msg *m, const struct gss_failure *gf,
+    const struct dns_server *server)
+{
+	msg_failed(m, FAIL_GSS_OTHER, server);
+	if (gss_failure_to(gf, m->f) == -1)
+		m->f->cause = FAIL_NOMEM;
+	switch (gf->kind) {
+	case GSS_FAIL_NOMEM:
+		return UPDATE_ERR_NOMEM;
+	case GSS_FAIL_TKEY_NOANSWER:
+		return UPDATE_ERR_TRANSPORT;
+	case GSS_FAIL_REPLY_UNVERIFIED:
+		return UPDATE_ERR_REPLY;
+	default:
+		return UPDATE_ERR_REJECTED;
+	}
 }
 
 /* RFC 8945 5.2: the server's TSIG error. */
@@ -207,6 +232,16 @@ reply_check(const struct update_msg *m, const struct tsig_request *req,
 	if (ldns_wire2pkt(&p, wire, len) != LDNS_STATUS_OK) {
 		msg_failed(m, FAIL_UPDATE_UNREADABLE, m->server);
 		return UPDATE_ERR_REPLY;
+	}
+	/* GSS-TSIG: the MIC checked (gss_verify_mic) before the rcode. */
+	if (m->gss != NULL) {
+		struct gss_failure gf;
+
+		ldns_pkt_free(p);
+		if (gss_tsig_check_reply(m->gss, req, wire, len, time(NULL),
+		    m->server, &gf) == 0)
+			return UPDATE_OK;
+		return gss_failed(m, &gf, m->server);
 	}
 	ts = tsig_verify(m->z->conf->key, req, wire, len, time(NULL), &tr);
 	if (ts == TSIG_ERR_SERVER) {
@@ -302,8 +337,9 @@ update_build(struct update_msg *m, uint8_t **wire, size_t *len,
 		*wire = NULL;
 		m->n = (m->n + 1) / 2;
 	}
-	if (st == UPDATE_OK &&
-	    tsig_sign(m->z->conf->key, time(NULL), wire, len, req) != TSIG_OK)
+	if (st == UPDATE_OK && (m->gss != NULL ?
+	    gss_tsig_sign(m->gss, time(NULL), wire, len, req) :
+	    tsig_sign(m->z->conf->key, time(NULL), wire, len, req)) != TSIG_OK)
 		st = UPDATE_ERR_BUILD;
 	if (st != UPDATE_OK && st != UPDATE_ERR_NOMEM) {
 		msg_failed(m, FAIL_UPDATE_BUILD, NULL);
@@ -443,17 +479,55 @@ out:
 	return st;
 }
 
+/*
+ * RFC 3645 3.1: one context, negotiated with the primary by TKEY, signs
+ * every UPDATE of the zone. Returns UPDATE_OK with *gss (NULL for a zone
+ * with a key), or the failure.
+ */
+static enum update_status
+update_gss_begin(const struct ctx *ctx, const struct zone_target *z,
+    struct challenge_list *l, struct failure *f, struct gss_tsig **gss)
+{
+	struct update_msg m = { .z = z, .l = l, .f = f,
+	    .members = z->members, .n = z->n_members };
+	struct gss_failure gf;
+	struct dnsio_opts o;
+
+	*gss = NULL;
+	if (z->conf->gss_tsig == ZONE_GSS_NONE)
+		return UPDATE_OK;
+	ctx_io_opts(ctx, &o);
+	if (gss_tsig_negotiate(z->conf, z->primary_name, z->primaries,
+	    z->n_primaries, &o, gss, &gf) == 0)
+		return UPDATE_OK;
+	return gss_failed(&m, &gf, NULL);
+}
+
+/* RFC 2930 4.2: the context deleted on the server (TKEY mode 5), freed. */
+static void
+update_gss_end(const struct ctx *ctx, struct gss_tsig *gss)
+{
+	struct dnsio_opts o;
+
+	if (gss == NULL)
+		return;
+	ctx_io_opts(ctx, &o);
+	gss_tsig_delete(gss, &o);
+	gss_tsig_free(gss);
+}
+
 enum update_status
 update_zone(const struct ctx *ctx, const struct zone_target *z,
     struct challenge_list *l, enum update_op op, unsigned default_ttl,
     struct failure *f)
 {
-	enum update_status st = UPDATE_OK;
+	struct gss_tsig *gss;
+	enum update_status st = update_gss_begin(ctx, z, l, f, &gss);
 
 	for (size_t first = 0; first < z->n_members && st == UPDATE_OK; ) {
 		/* As many as fit in one message: update_send may take fewer. */
 		struct update_msg m = {
-			.z = z, .l = l, .op = op, .f = f,
+			.z = z, .l = l, .op = op, .f = f, .gss = gss,
 			.members = &z->members[first],
 			.n = z->n_members - first,
 		};
@@ -464,5 +538,6 @@ update_zone(const struct ctx *ctx, const struct zone_target *z,
 			msg_failed(&m, FAIL_NOMEM, NULL);
 		first += m.n;
 	}
+	update_gss_end(ctx, gss);
 	return st;
 }

@@ -22,10 +22,18 @@ enum config_require {
 	CONFIG_REQUIRE_REACHABLE	/* answering servers must; dead ones are warned about */
 };
 
+/* GSS-TSIG (RFC 3645, gss.c) instead of a key: gss_tsig = yes | microsoft. */
+enum zone_gss {
+	ZONE_GSS_NONE = 0,
+	ZONE_GSS_STANDARD,	/* algorithm gss-tsig */
+	ZONE_GSS_MICROSOFT	/* gss.microsoft.com */
+};
+
 /*
  * One [zone NAME] section. server = is parsed once, here: either
  * server_host (a host name, looked up later) or server_addr (a numeric
- * address) is set, never both; neither when server = is not given.
+ * address) is set, never both; neither when server = is not given. A zone
+ * signs with key or with gss_tsig, never both (config_load checks).
  */
 struct zone_conf {
 	char		*name;		/* owned: lower case, absolute, trailing dot */
@@ -33,7 +41,11 @@ struct zone_conf {
 	char		*server_host;	/* owned or NULL: canonical host name of server = */
 	uint16_t	 server_port;	/* port given with server =, else the default port */
 	struct dns_server *server_addr;	/* owned or NULL: server = as a numeric address */
-	struct key	*key;		/* owned */
+	struct key	*key;		/* owned; NULL when gss_tsig is set */
+	enum zone_gss	 gss_tsig;
+	char		*principal;	/* owned or NULL: the client principal */
+	char		*keytab;	/* owned or NULL: client keytab, mode checked */
+	char		*server_principal; /* owned or NULL: default DNS/<primary> */
 	struct dns_server *nameservers;	/* owned array (nameservers =), or NULL */
 	size_t		 n_nameservers;
 	int		 line;		/* line of the [zone ...] header */

@@ -52,6 +52,22 @@ enum failure_cause {
 	FAIL_NOT_APPLIED_ADD,		/* NOERROR, value not served */
 	FAIL_NOT_APPLIED_REMOVE,	/* NOERROR, value still served */
 	FAIL_CONFIRM_SILENT,		/* the confirming query got no answer */
+	/* gss.c: GSS-TSIG (struct gss_failure mapped by gss_failure_to) */
+	FAIL_GSS_NO_CREDS,		/* principal */
+	FAIL_GSS_CLIENT_UNKNOWN,	/* principal, realm, kdc */
+	FAIL_GSS_KDC_UNREACHABLE,	/* realm, kdc, server_principal */
+	FAIL_GSS_SKEW,			/* realm, kdc, server */
+	FAIL_GSS_SERVER_UNKNOWN,	/* server_principal */
+	FAIL_GSS_OTHER,			/* principal, server_principal */
+	FAIL_GSS_TKEY_SILENT,		/* server */
+	FAIL_GSS_TKEY_REFUSED,		/* server, rcode, tsig_error */
+	FAIL_GSS_TKEY_BADREPLY,		/* server, detail */
+	FAIL_GSS_UPDATE_REFUSED,	/* server, principal */
+	FAIL_GSS_UPDATE_BADTIME,	/* server, rcode, principal */
+	FAIL_GSS_UPDATE_BADKEY,		/* server, rcode, principal */
+	FAIL_GSS_UPDATE_TSIG,		/* server, rcode, tsig_error */
+	FAIL_GSS_UPDATE_RCODE,		/* server, rcode */
+	FAIL_GSS_REPLY_UNVERIFIED,	/* server, detail, rcode */
 	/* wait.c */
 	FAIL_WAIT_SERVED,		/* detail: who does not serve it yet */
 	FAIL_WAIT_GONE,			/* detail: who still serves it */
@@ -110,6 +126,12 @@ struct failure {
 	unsigned		 timeout;	/* seconds */
 	int			 uncovered;	/* no [zone] covers the name */
 	char			*detail;	/* owned: a chain, a server list */
+	/* GSS-TSIG */
+	char			*principal;	/* owned: the client principal */
+	char			*server_principal;	/* owned */
+	char			*realm;		/* owned */
+	char			*kdc;		/* owned: the realm's KDC addresses */
+	char			*status_text;	/* owned: a library's own words, after ours */
 };
 
 /* Frees the owned strings and zeroes F (rcode -1). Accepts NULL. */

@@ -15,6 +15,8 @@
 
 #define TSIG_FUDGE	300	/* RFC 8945 10: recommended fudge, seconds */
 #define TSIG_MAC_MAX	64	/* SHA-512 */
+/* The largest MAC a request may carry: HMAC, or a GSS-API MIC token. */
+#define TSIG_SIG_MAX	256
 
 /* RFC 8945 TSIG error field values (RFC 2845/8945, RFC 6895 registry). */
 #define TSIG_RCODE_BADSIG	16
@@ -41,7 +43,7 @@ enum tsig_status {
 
 /* What the client must keep between signing a request and checking its reply. */
 struct tsig_request {
-	uint8_t		mac[TSIG_MAC_MAX];
+	uint8_t		mac[TSIG_SIG_MAX];
 	size_t		mac_len;
 	/*
 	 * Message ID the request was signed with, to match the reply by; the
@@ -87,6 +89,38 @@ enum tsig_status tsig_sign(const struct key *k, time_t now, uint8_t **wire,
 enum tsig_status tsig_verify(const struct key *k, const struct tsig_request *req,
 		    const uint8_t *wire, size_t len, time_t now,
 		    struct tsig_reply *out);
+
+/*
+ * A MAC other than HMAC with a struct key: GSS-TSIG (RFC 3645 4) plugs its
+ * gss_get_mic / gss_verify_mic in here, and gets the same digest input
+ * (RFC 8945 4.3), TSIG RR and reply checks as HMAC. Everything borrowed.
+ */
+struct tsig_signer {
+	const char	*key_name;	/* absolute: the TKEY-negotiated name */
+	const char	*alg_name;	/* absolute wire name: "gss-tsig." */
+	/*
+	 * MAC of DATA (LEN bytes) into MAC (room for TSIG_SIG_MAX octets),
+	 * its length in *MAC_LEN. Returns 0, or -1 (TSIG_ERR_CRYPTO).
+	 */
+	int		(*mac)(void *arg, const uint8_t *data, size_t len,
+			    uint8_t *mac, size_t *mac_len);
+	/* Returns 0 if MAC (MAC_LEN bytes) verifies over DATA, else -1. */
+	int		(*verify)(void *arg, const uint8_t *data, size_t len,
+			    const uint8_t *mac, size_t mac_len);
+	void		*arg;
+};
+
+/*
+ * tsig_sign and tsig_verify with signer S instead of an HMAC key: the
+ * same contract, except that any MAC length the signer accepts is
+ * accepted. A request REQ with mac_len 0 (an unsigned query, as the TKEY
+ * query of RFC 3645 4.1.1) puts no request MAC into the reply's digest.
+ */
+enum tsig_status tsig_sign_with(const struct tsig_signer *s, time_t now,
+		    uint8_t **wire, size_t *len, struct tsig_request *req);
+enum tsig_status tsig_verify_with(const struct tsig_signer *s,
+		    const struct tsig_request *req, const uint8_t *wire,
+		    size_t len, time_t now, struct tsig_reply *out);
 
 /* "BADSIG", "BADKEY", "BADTIME", "BADTRUNC", else "TSIG error N" (static). */
 const char	*tsig_error_name(uint16_t error);

@@ -534,7 +534,8 @@ test_structure(void **state)
 	    "timeout, port, require");
 	expect_error(ZONE_OK "keyfile = x\n",
 	    "3: unknown key keyfile in [zone example.net.]; expected server, "
-	    "key_file, key_name, key, nameservers");
+	    "key_file, key_name, key, nameservers, gss_tsig, principal, "
+	    "keytab, server_principal");
 	expect_error("[defaults]\nserver = ns1.example.net\n",
 	    "2: server belongs in a [zone NAME] section");
 	expect_error(ZONE_OK "ttl = 5\n", "3: ttl belongs in [defaults]");
@@ -663,6 +664,61 @@ test_permissions(void **state)
 	free(path);
 	free(text);
 	free(k);
+}
+
+/* GSS-TSIG: instead of a key; the keytab holds secrets (mode 600). */
+static void
+test_gss(void **state)
+{
+	struct config	*c = NULL;
+	char		*kt, *text, *path, *want;
+
+	(void)state;
+	kt = write_tmp(tdir, "keytab", "not really a keytab", 0600);
+	text = xprintf("[zone ad.example.net]\ngss_tsig = microsoft\n"
+	    "principal = acme/web1@EXAMPLE.NET\nkeytab = %s\n"
+	    "server_principal = DNS/dc1.ad.example.net@EXAMPLE.NET\n", base(kt));
+	path = write_tmp(tdir, "conf", text, 0644);
+	assert_int_equal(config_load(path, &c), CONFIG_OK);
+	assert_null(c->zones[0].key);
+	assert_int_equal(c->zones[0].gss_tsig, ZONE_GSS_MICROSOFT);
+	assert_string_equal(c->zones[0].principal, "acme/web1@EXAMPLE.NET");
+	/* Relative to the config's directory, as key_file. */
+	assert_string_equal(c->zones[0].keytab, kt);
+	assert_string_equal(c->zones[0].server_principal,
+	    "DNS/dc1.ad.example.net@EXAMPLE.NET");
+	config_free(c);
+	free(path);
+	free(text);
+
+	assert_int_equal(chmod(kt, 0640), 0);
+	text = xprintf("[zone example.net]\ngss_tsig = yes\nkeytab = %s\n", kt);
+	want = xprintf("3: keytab: %s: readable by group or others (mode 0640); "
+	    "run: chmod 600 %s", kt, kt);
+	expect_error(text, want);
+	free(want);
+	free(text);
+	text = xprintf("[zone example.net]\ngss_tsig = yes\nkeytab = %s.gone\n",
+	    kt);
+	want = xprintf("3: keytab: %s.gone: cannot open (No such file or "
+	    "directory); export the principal's key to it (kadmin: ktadd -k "
+	    "%s.gone PRINCIPAL; Active Directory: ktpass) or fix the path", kt,
+	    kt);
+	expect_error(text, want);
+	free(want);
+	free(text);
+	free(kt);
+
+	expect_error("[zone example.net]\ngss_tsig = yes\nkey = k:" B64_32 "\n",
+	    "3: key and gss_tsig both set (gss_tsig on line 2); a zone is "
+	    "signed with a key or with GSS-TSIG: keep one");
+	expect_error("[zone example.net]\ngss_tsig = maybe\n",
+	    "2: gss_tsig must be yes or microsoft (Windows DNS before 2003), "
+	    "not maybe");
+	expect_error(ZONE_OK "principal = a@B\n",
+	    "3: principal is for GSS-TSIG, and gss_tsig is not set");
+	expect_error("[zone example.net]\ngss_tsig = yes\nprincipal = a b@C\n",
+	    "3: principal a b@C holds a blank or a quote");
 }
 
 /* Every error of a file in one run, in file order, then CONFIG_ERR_INVALID. */
@@ -909,6 +965,7 @@ main(void)
 		cmocka_unit_test_setup(test_zone_names, test_setup),
 		cmocka_unit_test_setup(test_structure, test_setup),
 		cmocka_unit_test_setup(test_key_errors, test_setup),
+		cmocka_unit_test_setup(test_gss, test_setup),
 		cmocka_unit_test_setup(test_permissions, test_setup),
 		cmocka_unit_test_setup(test_many_errors, test_setup),
 		cmocka_unit_test_setup(test_missing_file, test_setup),
