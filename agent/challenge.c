@@ -14,122 +14,46 @@
 #include <openssl/evp.h>
 
 #include "challenge.h"
-
-#define NAME_MAX_TEXT	253	/* RFC 1035 2.3.4: 255 octets on the wire */
-#define LABEL_MAX	63
-
-static int
-is_ldh_or_underscore(unsigned char ch)
-{
-	return isalnum(ch) || ch == '-' || ch == '_';
-}
-
-/* Checks label syntax and lengths; NAME has no trailing dot. */
-static enum challenge_status
-name_check(const char *name, char *err, size_t errlen)
-{
-	size_t len = strlen(name), label = 0;
-
-	if (len == 0) {
-		snprintf(err, errlen,
-		    "empty name; expected a domain such as example.org");
-		return CHALLENGE_ERR_NAME;
-	}
-	if (len > NAME_MAX_TEXT) {
-		snprintf(err, errlen,
-		    "name is %zu characters long; at most %d fit in DNS", len,
-		    NAME_MAX_TEXT);
-		return CHALLENGE_ERR_NAME;
-	}
-	for (size_t i = 0; i <= len; i++) {
-		unsigned char ch = (unsigned char)name[i];
-
-		if (ch >= 0x80) {
-			snprintf(err, errlen,
-			    "name is not ASCII; pass its "
-			    "punycode (A-label) form, e.g. "
-			    "xn--bcher-kva.example "
-			    "for b\xc3\xbc"
-			    "cher.example (idn2 converts)");
-			return CHALLENGE_ERR_NAME;
-		}
-		if (ch == '.' || ch == '\0') {
-			if (label == 0) {
-				snprintf(err, errlen, "empty label in name");
-				return CHALLENGE_ERR_NAME;
-			}
-			if (label > LABEL_MAX) {
-				snprintf(err, errlen,
-				    "a label is %zu characters long; "
-				    "at most %d are allowed",
-				    label, LABEL_MAX);
-				return CHALLENGE_ERR_NAME;
-			}
-			label = 0;
-			continue;
-		}
-		if (!is_ldh_or_underscore(ch)) {
-			snprintf(err, errlen,
-			    "character '%c' is not allowed in "
-			    "a host name (letters, digits, '-', '_')",
-			    ch);
-			return CHALLENGE_ERR_NAME;
-		}
-		label++;
-	}
-	return CHALLENGE_OK;
-}
-
-static char *
-lower_absolute(const char *prefix, const char *name, size_t namelen)
-{
-	size_t plen = strlen(prefix);
-	char *s = malloc(plen + namelen + 2);
-
-	if (s == NULL)
-		return NULL;
-	memcpy(s, prefix, plen);
-	for (size_t i = 0; i < namelen; i++)
-		s[plen + i] = (char)tolower((unsigned char)name[i]);
-	s[plen + namelen] = '.';
-	s[plen + namelen + 1] = '\0';
-	return s;
-}
+#include "dname.h"
 
 enum challenge_status
 challenge_name_derive(const char *name, enum challenge_naming naming,
     char **out, char *err, size_t errlen)
 {
-	enum challenge_status st;
-	const char *prefix = "";
-	char *copy = NULL;
-	size_t len;
+	const size_t	 plen = strlen(CHALLENGE_PREFIX);
+	char		*base = NULL;
+	size_t		 blen;
 
 	*out = NULL;
 	if (naming == CHALLENGE_FROM_DOMAIN && strncmp(name, "*.", 2) == 0)
 		name += 2;	/* a wildcard and its base share one name */
-	len = strlen(name);
-	if (len > 0 && name[len - 1] == '.')
-		len--;
-	if ((copy = strndup(name, len)) == NULL)
+	switch (dname_parse(name, strlen(name), 0, &base, err, errlen)) {
+	case DNAME_OK:
+		break;
+	case DNAME_ERR_NOMEM:
 		return CHALLENGE_ERR_NOMEM;
-	if (naming == CHALLENGE_FROM_DOMAIN &&
-	    strncasecmp(copy, CHALLENGE_PREFIX, strlen(CHALLENGE_PREFIX)) != 0)
-		prefix = CHALLENGE_PREFIX;
-	if ((st = name_check(copy, err, errlen)) != CHALLENGE_OK)
-		goto out;
-	if (strlen(prefix) + len > NAME_MAX_TEXT) {
-		snprintf(err, errlen, "the challenge name would be %zu "
-		    "characters long; DNS allows at most %d",
-		    strlen(prefix) + len, NAME_MAX_TEXT);
-		st = CHALLENGE_ERR_NAME;
-		goto out;
+	default:
+		return CHALLENGE_ERR_NAME;
 	}
-	if ((*out = lower_absolute(prefix, copy, len)) == NULL)
-		st = CHALLENGE_ERR_NOMEM;
-out:
-	free(copy);
-	return st;
+	if (naming != CHALLENGE_FROM_DOMAIN ||
+	    strncmp(base, CHALLENGE_PREFIX, plen) == 0) {
+		*out = base;
+		return CHALLENGE_OK;
+	}
+	blen = strlen(base) - 1;	/* without the trailing dot */
+	if (plen + blen > DNAME_TEXT_MAX) {
+		snprintf(err, errlen, "the challenge name would be %zu "
+		    "characters long; DNS allows at most %d", plen + blen,
+		    DNAME_TEXT_MAX);
+		free(base);
+		return CHALLENGE_ERR_NAME;
+	}
+	if ((*out = malloc(plen + blen + 2)) != NULL) {
+		memcpy(*out, CHALLENGE_PREFIX, plen);
+		memcpy(*out + plen, base, blen + 2);
+	}
+	free(base);
+	return *out != NULL ? CHALLENGE_OK : CHALLENGE_ERR_NOMEM;
 }
 
 int

@@ -167,58 +167,31 @@ cfg_is_blank(char c)
 }
 
 /*
- * Checks a domain name (zone, server host, key name). Returns NULL, or a
- * static reason to append to the name in an error.
+ * Parses the name V of WHAT ("zone name", "server", ...) with dname_parse
+ * into *OUT (the caller frees), or only checks it when OUT is NULL.
+ * Reports a bad name as "WHAT V: why". Returns 0, or -1.
  */
-static const char *
-cfg_name_check(const char *s)
+static int
+cfg_name(struct cfg_parse *p, int line, const char *what, const char *v,
+    unsigned flags, char **out)
 {
-	size_t	 len = strlen(s), label = 0;
+	char	 why[256], *name = NULL;
 
-	if (len > 0 && s[len - 1] == '.')
-		len--;
-	if (len == 0)
-		return "is empty";
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return "is not ASCII; write it in its punycode A-label "
-			    "form (xn--...), as idn2 prints it";
-	if (len > CONFIG_NAME_MAX)
-		return "is longer than 253 characters";
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (label == 0)
-				return "has an empty label";
-			label = 0;
-			continue;
-		}
-		if (!isalnum(c) && c != '-' && c != '_')
-			return "holds a character other than letters, digits, "
-			    "'-', '_' and '.'";
-		if (++label > CONFIG_LABEL_MAX)
-			return "has a label longer than 63 characters";
+	switch (dname_parse(v, strlen(v), flags, &name, why, sizeof(why))) {
+	case DNAME_OK:
+		break;
+	case DNAME_ERR_NOMEM:
+		cfg_nomem(p);
+		return -1;
+	default:
+		cfg_error(p, line, "%s %s: %s", what, v, why);
+		return -1;
 	}
-	return NULL;
-}
-
-/* A checked name in normal form: lower case, with a trailing dot. */
-static char *
-cfg_name_normalise(const char *s)
-{
-	size_t	 len = strlen(s);
-	char	*n;
-
-	if (len > 0 && s[len - 1] == '.')
-		len--;
-	if ((n = malloc(len + 2)) == NULL)
-		return NULL;
-	for (size_t i = 0; i < len; i++)
-		n[i] = (char)tolower((unsigned char)s[i]);
-	n[len] = '.';
-	n[len + 1] = '\0';
-	return n;
+	if (out != NULL)
+		*out = name;
+	else
+		free(name);
+	return 0;
 }
 
 /* Parses a decimal from LO to HI (no sign, no blanks). 0 or -1. */
@@ -288,21 +261,23 @@ cfg_server(struct cfg_parse *p, int line, const char *v)
 	/* Meant as an address: brackets or two colons (IPv6), or digits and dots. */
 	if (v[0] == '[' || (colon != NULL && strchr(colon + 1, ':') != NULL) ||
 	    (hostlen > 0 && strspn(v, "0123456789.") >= hostlen))
-		why = "is not a valid numeric address (with optional port, "
-		    "as 192.0.2.1:53 or [2001:db8::1]:53)";
+		why = "not a valid numeric address (with optional port, as "
+		    "192.0.2.1:53 or [2001:db8::1]:53)";
 	else if (colon != NULL && cfg_number(colon + 1, 1, 65535, &port) == -1)
-		why = "has a bad port (1 to 65535 after the ':')";
+		why = "bad port (1 to 65535 after the ':')";
 	else if ((host = strndup(v, hostlen)) == NULL)
 		goto nomem;
-	else if ((why = cfg_name_check(host)) == NULL &&
-	    cfg_last_label_numeric(host))
-		why = "is neither a numeric address nor a host name";
 	if (why != NULL) {
-		cfg_error(p, line, "server %s %s%s", v, why, cfg_hint(v));
+		cfg_error(p, line, "server %s: %s%s", v, why, cfg_hint(v));
 		goto out;
 	}
-	if ((z->server_host = cfg_name_normalise(host)) == NULL)
-		goto nomem;
+	if (cfg_name(p, line, "server", host, 0, &z->server_host) == -1)
+		goto out;
+	if (cfg_last_label_numeric(z->server_host)) {
+		cfg_error(p, line, "server %s: neither a numeric address nor "
+		    "a host name", v);
+		goto out;
+	}
 	z->server_port = (uint16_t)port;	/* 0: the default, at the end */
 keep:
 	if ((z->server = strdup(v)) == NULL)
@@ -464,7 +439,6 @@ cfg_zone_begin(struct cfg_parse *p, int line, const char *arg)
 {
 	struct config		*c = p->c;
 	struct zone_conf	*zones;
-	const char		*why;
 	char			*name;
 
 	if (*arg == '\0') {
@@ -478,13 +452,8 @@ cfg_zone_begin(struct cfg_parse *p, int line, const char *arg)
 		p->section = SEC_SKIP;
 		return;
 	}
-	if ((why = cfg_name_check(arg)) != NULL) {
-		cfg_error(p, line, "zone name %s %s", arg, why);
+	if (cfg_name(p, line, "zone name", arg, 0, &name) == -1) {
 		p->section = SEC_SKIP;
-		return;
-	}
-	if ((name = cfg_name_normalise(arg)) == NULL) {
-		cfg_nomem(p);
 		return;
 	}
 	for (size_t i = 0; i < c->n_zones; i++) {
@@ -720,7 +689,6 @@ cfg_zone_value(struct cfg_parse *p, int line, enum cfg_key k,
     const char *name, const char *v)
 {
 	struct zone_conf	*z = cfg_zone(p);
-	const char		*why;
 	char			 err[1024];
 	enum key_status		 st;
 
@@ -733,10 +701,8 @@ cfg_zone_value(struct cfg_parse *p, int line, enum cfg_key k,
 			cfg_nomem(p);
 		break;
 	case K_KEY_NAME:
-		if ((why = cfg_name_check(v)) != NULL)
-			cfg_error(p, line, "key_name %s %s", v, why);
-		else if ((p->key_name = strdup(v)) == NULL)
-			cfg_nomem(p);
+		(void)cfg_name(p, line, "key_name", v, DNAME_ALLOW_KEYCHARS,
+		    &p->key_name);
 		break;
 	case K_KEY:
 		/* A secret in this file: only its owner may read it. */

@@ -15,9 +15,30 @@
 #include "dname.h"
 
 static int
-dname_char_ok(unsigned char ch)
+dname_char_ok(unsigned char ch, unsigned flags)
 {
+	if (flags & DNAME_ALLOW_KEYCHARS)
+		return ch > ' ' && ch < 0x7f &&
+		    strchr("\"\\;(){}@$", ch) == NULL;
 	return isalnum(ch) || ch == '-' || ch == '_';
+}
+
+/* Says which character is refused; a control one as \DDD, never raw. */
+static void
+dname_char_error(unsigned char ch, unsigned flags, char *why, size_t whylen)
+{
+	char		 shown[8];
+	const char	*allowed = (flags & DNAME_ALLOW_KEYCHARS) ?
+			    "in a key name (no blanks, controls or "
+			    "\" \\ ; ( ) { } @ $)" :
+			    "in a host name (letters, digits, '-', '_')";
+
+	if (isprint(ch))
+		snprintf(shown, sizeof(shown), "'%c'", ch);
+	else
+		snprintf(shown, sizeof(shown), "\\%03u", ch);
+	snprintf(why, whylen, "character %s is not allowed %s", shown,
+	    allowed);
 }
 
 /* Checks the labels of TEXT (LEN bytes, no trailing dot). */
@@ -56,15 +77,8 @@ dname_labels_check(const char *text, size_t len, unsigned flags, char *why,
 			    "(idn2 converts)");
 			return DNAME_ERR_SYNTAX;
 		}
-		if (!dname_char_ok(ch)) {
-			if (isgraph(ch))
-				snprintf(why, whylen, "character '%c' is not "
-				    "allowed in a host name (letters, digits, "
-				    "'-', '_')", ch);
-			else
-				snprintf(why, whylen, "character \\%03u is "
-				    "not allowed in a host name (letters, "
-				    "digits, '-', '_')", ch);
+		if (!dname_char_ok(ch, flags)) {
+			dname_char_error(ch, flags, why, whylen);
 			return DNAME_ERR_SYNTAX;
 		}
 		label++;

@@ -21,13 +21,11 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "dname.h"
 #include "key.h"
 
 /* A key file is a few hundred bytes; anything this large is not one. */
 #define KEY_FILE_MAX	(1024 * 1024)
-/* RFC 1035 2.3.4: 255 octets on the wire, 253 characters as text. */
-#define KEY_NAME_MAX	253
-#define KEY_LABEL_MAX	63
 /* Longest algorithm name we quote back in an error. */
 #define KEY_ALG_QUOTE_MAX	40
 
@@ -184,45 +182,32 @@ key_mode_check(const char *path, mode_t mode, char *err, size_t errlen)
 }
 
 /*
- * Checks a key name of LEN bytes and sets *OUT to its normal form: lower
- * case, absolute, with a trailing dot. Returns NULL, or a static reason.
- * *OUT stays NULL on failure; an allocation failure gives "out of memory".
+ * Checks a key name of LEN bytes (dname_parse, with the characters BIND
+ * allows in key names) and sets *OUT to its canonical form. Returns
+ * KEY_OK, or the status with WHY saying what is wrong.
  */
-static const char *
-key_name_normalise(const char *s, size_t len, char **out)
+static enum key_status
+key_name_normalise(const char *s, size_t len, char **out, char *why,
+    size_t whylen)
 {
-	size_t	 label = 0;
+	char	 reason[256];
 
 	*out = NULL;
-	if (len > 0 && s[len - 1] == '.')
-		len--;
-	if (len == 0)
-		return "empty key name";
-	if (len > KEY_NAME_MAX)
-		return "key name longer than 253 characters";
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (label == 0)
-				return "empty label in key name";
-			label = 0;
-			continue;
-		}
-		/* Specials of the presentation format (RFC 1035 5.1). */
-		if (c <= ' ' || c >= 0x7f || strchr("\"\\;(){}@$", c) != NULL)
-			return "key name holds a space, a non-ASCII byte or "
-			    "one of \" \\ ; ( ) { } @ $";
-		if (++label > KEY_LABEL_MAX)
-			return "label longer than 63 characters in key name";
+	if (len == 0 || (len == 1 && s[0] == '.')) {
+		snprintf(why, whylen, "empty key name");
+		return KEY_ERR_SYNTAX;
 	}
-	if ((*out = malloc(len + 2)) == NULL)
-		return "out of memory";
-	for (size_t i = 0; i < len; i++)
-		(*out)[i] = (char)tolower((unsigned char)s[i]);
-	(*out)[len] = '.';
-	(*out)[len + 1] = '\0';
-	return NULL;
+	switch (dname_parse(s, len, DNAME_ALLOW_KEYCHARS, out, reason,
+	    sizeof(reason))) {
+	case DNAME_OK:
+		return KEY_OK;
+	case DNAME_ERR_NOMEM:
+		snprintf(why, whylen, "out of memory");
+		return KEY_ERR_NOMEM;
+	default:
+		snprintf(why, whylen, "key name: %s", reason);
+		return KEY_ERR_SYNTAX;
+	}
 }
 
 /*
@@ -641,8 +626,9 @@ kf_parse_key(struct kf_lexer *lx, int line, struct kf_key *k)
 {
 	struct kf_token	 t, v;
 	const char	*why, *what;
-	char		 alg[KEY_ALG_QUOTE_MAX + 1];
+	char		 alg[KEY_ALG_QUOTE_MAX + 1], reason[300];
 	int		 close_line;
+	enum key_status	 st;
 
 	memset(k, 0, sizeof(*k));
 	k->line = line;
@@ -653,11 +639,11 @@ kf_parse_key(struct kf_lexer *lx, int line, struct kf_key *k)
 		    "after 'key'", lx->path, t.line);
 		return KEY_ERR_SYNTAX;
 	}
-	if ((why = key_name_normalise(t.s, t.len, &k->name)) != NULL) {
+	if ((st = key_name_normalise(t.s, t.len, &k->name, reason,
+	    sizeof(reason))) != KEY_OK) {
 		key_seterr(lx->err, lx->errlen, "%s:%d: %s", lx->path, t.line,
-		    why);
-		return k->name == NULL && strcmp(why, "out of memory") == 0 ?
-		    KEY_ERR_NOMEM : KEY_ERR_SYNTAX;
+		    reason);
+		return st;
 	}
 	if (kf_next(lx, &t) == -1)
 		return KEY_ERR_SYNTAX;
@@ -863,7 +849,7 @@ key_load_file(const char *path, const char *want_name, struct key **out,
 	struct kf_key	*keys = NULL, *nkeys;
 	size_t		 n = 0, cap = 0, pick = 0, len = 0;
 	char		*buf = NULL, *want = NULL, *name;
-	char		 names[512];
+	char		 names[512], reason[300];
 	const char	*why;
 	enum key_status	 rc;
 
@@ -873,11 +859,12 @@ key_load_file(const char *path, const char *want_name, struct key **out,
 		goto out;
 	if ((rc = key_file_read(path, &buf, &len, err, errlen)) != KEY_OK)
 		goto out;
-	if (want_name != NULL && (why = key_name_normalise(want_name,
-	    strlen(want_name), &want)) != NULL) {
-		rc = want == NULL && strcmp(why, "out of memory") == 0 ?
-		    KEY_ERR_NOMEM : KEY_ERR_NOTFOUND;
-		key_seterr(err, errlen, "%s: no such key name (%s)", path, why);
+	if (want_name != NULL && (rc = key_name_normalise(want_name,
+	    strlen(want_name), &want, reason, sizeof(reason))) != KEY_OK) {
+		if (rc != KEY_ERR_NOMEM)
+			rc = KEY_ERR_NOTFOUND;
+		key_seterr(err, errlen, "%s: no such key name (%s)", path,
+		    reason);
 		goto out;
 	}
 
@@ -977,6 +964,7 @@ key_parse_inline(const char *spec, struct key **out, char *err,
 {
 	const char	*c1, *c2 = NULL, *c3 = NULL, *np, *sp, *why;
 	char		 alg_quote[KEY_ALG_QUOTE_MAX + 1], *name = NULL;
+	char		 reason[300];
 	enum key_alg	 alg = KEY_ALG_HMAC_SHA256;	/* as nsupdate -y */
 	enum key_status	 rc;
 	size_t		 nlen;
@@ -1012,10 +1000,10 @@ key_parse_inline(const char *spec, struct key **out, char *err,
 		nlen = (size_t)(c1 - spec);
 		sp = c1 + 1;
 	}
-	if ((why = key_name_normalise(np, nlen, &name)) != NULL) {
-		key_seterr(err, errlen, "inline key: %s", why);
-		return name == NULL && strcmp(why, "out of memory") == 0 ?
-		    KEY_ERR_NOMEM : KEY_ERR_SYNTAX;
+	if ((rc = key_name_normalise(np, nlen, &name, reason,
+	    sizeof(reason))) != KEY_OK) {
+		key_seterr(err, errlen, "inline key: %s", reason);
+		return rc;
 	}
 	if ((rc = key_make(name, alg, sp, strlen(sp), out, &why)) != KEY_OK)
 		key_seterr(err, errlen, "inline key: %s", why);
