@@ -29,17 +29,15 @@
 /* Longest algorithm name we quote back in an error. */
 #define KEY_ALG_QUOTE_MAX	40
 
-static const struct {
-	enum key_alg	 alg;
-	const char	*name;		/* as users write it */
-	const char	*wire;		/* RFC 8945 6, absolute */
-} key_algs[] = {
-	{ KEY_ALG_HMAC_MD5, "hmac-md5", "hmac-md5.sig-alg.reg.int." },
-	{ KEY_ALG_HMAC_SHA1, "hmac-sha1", "hmac-sha1." },
-	{ KEY_ALG_HMAC_SHA224, "hmac-sha224", "hmac-sha224." },
-	{ KEY_ALG_HMAC_SHA256, "hmac-sha256", "hmac-sha256." },
-	{ KEY_ALG_HMAC_SHA384, "hmac-sha384", "hmac-sha384." },
-	{ KEY_ALG_HMAC_SHA512, "hmac-sha512", "hmac-sha512." },
+/* RFC 8945 6 names; the digests and full MAC lengths of RFC 2104/4635. */
+static const struct key_alg_info key_algs[] = {
+	{ KEY_ALG_HMAC_MD5, "hmac-md5", "hmac-md5.sig-alg.reg.int.", "MD5",
+	    16 },
+	{ KEY_ALG_HMAC_SHA1, "hmac-sha1", "hmac-sha1.", "SHA1", 20 },
+	{ KEY_ALG_HMAC_SHA224, "hmac-sha224", "hmac-sha224.", "SHA224", 28 },
+	{ KEY_ALG_HMAC_SHA256, "hmac-sha256", "hmac-sha256.", "SHA256", 32 },
+	{ KEY_ALG_HMAC_SHA384, "hmac-sha384", "hmac-sha384.", "SHA384", 48 },
+	{ KEY_ALG_HMAC_SHA512, "hmac-sha512", "hmac-sha512.", "SHA512", 64 },
 };
 
 #define KEY_NALGS	(sizeof(key_algs) / sizeof(key_algs[0]))
@@ -789,22 +787,29 @@ kf_name_list(const struct kf_key *keys, size_t n, char *buf, size_t len)
 	}
 }
 
-const char *
-key_alg_name(enum key_alg alg)
+const struct key_alg_info *
+key_alg_info(enum key_alg alg)
 {
 	for (size_t i = 0; i < KEY_NALGS; i++)
 		if (key_algs[i].alg == alg)
-			return key_algs[i].name;
-	return "unknown";
+			return &key_algs[i];
+	return NULL;
+}
+
+const char *
+key_alg_name(enum key_alg alg)
+{
+	const struct key_alg_info	*a = key_alg_info(alg);
+
+	return a != NULL ? a->name : "unknown";
 }
 
 const char *
 key_alg_wire_name(enum key_alg alg)
 {
-	for (size_t i = 0; i < KEY_NALGS; i++)
-		if (key_algs[i].alg == alg)
-			return key_algs[i].wire;
-	return NULL;
+	const struct key_alg_info	*a = key_alg_info(alg);
+
+	return a != NULL ? a->wire : NULL;
 }
 
 int

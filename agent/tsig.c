@@ -29,22 +29,6 @@
 /* RFC 8945 5.2.3: other data of a BADTIME reply, the server's 48-bit time. */
 #define TSIG_OTHER_TIME_LEN	6
 
-/* The OpenSSL digest behind each algorithm, and its full MAC length. */
-static const struct tsig_alg {
-	enum key_alg	 alg;
-	const char	*digest;
-	size_t		 mac_len;
-} tsig_algs[] = {
-	{ KEY_ALG_HMAC_MD5, "MD5", 16 },
-	{ KEY_ALG_HMAC_SHA1, "SHA1", 20 },
-	{ KEY_ALG_HMAC_SHA224, "SHA224", 28 },
-	{ KEY_ALG_HMAC_SHA256, "SHA256", 32 },
-	{ KEY_ALG_HMAC_SHA384, "SHA384", 48 },
-	{ KEY_ALG_HMAC_SHA512, "SHA512", 64 },
-};
-
-#define TSIG_NALGS	(sizeof(tsig_algs) / sizeof(tsig_algs[0]))
-
 /* A reply's TSIG RR, its rdfs borrowed from the ldns_rr (RFC 8945 4.2). */
 struct tsig_fields {
 	const ldns_rdf	*owner;		/* key name, made canonical */
@@ -58,15 +42,6 @@ struct tsig_fields {
 	const uint8_t	*other;
 	size_t		 other_len;
 };
-
-static const struct tsig_alg *
-tsig_alg_find(enum key_alg alg)
-{
-	for (size_t i = 0; i < TSIG_NALGS; i++)
-		if (tsig_algs[i].alg == alg)
-			return &tsig_algs[i];
-	return NULL;
-}
 
 static int64_t
 tsig_read_time(const uint8_t *p)
@@ -110,21 +85,20 @@ tsig_put_time(ldns_buffer *b, int64_t t)
  * frees *kname and *aname.
  */
 static enum tsig_status
-tsig_key_names(const struct key *k, const struct tsig_alg **a,
+tsig_key_names(const struct key *k, const struct key_alg_info **a,
     ldns_rdf **kname, ldns_rdf **aname)
 {
-	const char *wname;
 	enum tsig_status st = TSIG_ERR_FORMAT;
 
 	*kname = NULL;
 	*aname = NULL;
-	*a = tsig_alg_find(k->alg);
-	wname = key_alg_wire_name(k->alg);
-	if (*a == NULL || wname == NULL || k->name == NULL)
+	/* The algorithm table is key.c's: names, digest and MAC size. */
+	*a = key_alg_info(k->alg);
+	if (*a == NULL || k->name == NULL)
 		goto out;
 	/* NULL for a malformed name or no memory: ldns does not say which. */
 	*kname = ldns_dname_new_frm_str(k->name);
-	*aname = ldns_dname_new_frm_str(wname);
+	*aname = ldns_dname_new_frm_str((*a)->wire);
 	if (*kname == NULL || *aname == NULL)
 		goto out;
 	ldns_dname2canonical(*kname);
@@ -160,7 +134,7 @@ tsig_put_vars(ldns_buffer *b, const ldns_rdf *kname, const ldns_rdf *aname,
 
 /* An HMAC context keyed with K's secret; NULL if OpenSSL fails. */
 static EVP_MAC_CTX *
-tsig_hmac_new(const struct key *k, const struct tsig_alg *a)
+tsig_hmac_new(const struct key *k, const struct key_alg_info *a)
 {
 	EVP_MAC *mac;
 	EVP_MAC_CTX *ctx = NULL;
@@ -187,7 +161,7 @@ out:
 }
 
 static enum tsig_status
-tsig_hmac_final(EVP_MAC_CTX *ctx, const struct tsig_alg *a, uint8_t *mac,
+tsig_hmac_final(EVP_MAC_CTX *ctx, const struct key_alg_info *a, uint8_t *mac,
     size_t *mac_len)
 {
 	if (EVP_MAC_final(ctx, mac, mac_len, TSIG_MAC_MAX) != 1 ||
@@ -361,7 +335,7 @@ enum tsig_status
 tsig_sign(const struct key *k, time_t now, uint8_t **wire, size_t *len,
     struct tsig_request *req)
 {
-	const struct tsig_alg *a = NULL;
+	const struct key_alg_info *a = NULL;
 	ldns_rdf *kname = NULL, *aname = NULL;
 	ldns_buffer *vars = NULL, *rr = NULL;
 	EVP_MAC_CTX *ctx = NULL;
@@ -462,7 +436,7 @@ tsig_verify(const struct key *k, const struct tsig_request *req,
 {
 	struct tsig_reply r;
 	struct tsig_fields f;
-	const struct tsig_alg *a = NULL;
+	const struct key_alg_info *a = NULL;
 	ldns_rdf *kname = NULL, *aname = NULL;
 	ldns_rr *tsig = NULL;
 	ldns_buffer *vars = NULL;
