@@ -584,7 +584,7 @@ test_key_errors(void **state)
 
 	k = write_tmp(tdir, "k", "key \"k\" {\n\talgorithm hmac-sha256;\n", 0600);
 	text = xprintf("[zone example.net]\n\nkey_file = %s\n", base(k));
-	want = xprintf("3: key_file: %s:1: '}' missing at the end of key k.",
+	want = xprintf("3: key_file: %s:1: '}' missing at the end of key k",
 	    k);
 	expect_error(text, want);
 	free(want);
