@@ -4,29 +4,22 @@
  * --manual-cleanup-hook "acme-nsupdate certbot-cleanup". certbot runs every
  * auth hook, one at a time, before it answers any challenge, and sets
  * CERTBOT_REMAINING_CHALLENGES (certbot >= 1.4): the values of a run are
- * kept in a private spool file and sent on the last call, one UPDATE per
- * zone and one wait. What the auth hook prints comes back to the cleanup
- * hook as CERTBOT_AUTH_OUTPUT: the effective name and zone, so cleanup
- * does not follow the chain again.
+ * kept in a private batch (spool.c) and sent on the last call, one UPDATE
+ * per zone and one wait. What the auth hook prints comes back to the
+ * cleanup hook as CERTBOT_AUTH_OUTPUT: the effective name and zone, so
+ * cleanup does not follow the chain again.
  */
 
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "challenge.h"
 #include "hooks.h"
 #include "msg.h"
 #include "run.h"
 #include "spool.h"
-
-#define SPOOL_STALE_S	600	/* an older spool belongs to a run that died */
 
 /*
  * certbot shows anything a hook writes to stderr as a warning ("ran with
@@ -59,61 +52,21 @@ certbot_env(const char *cmd, const char **domain, const char **value)
 	return -1;
 }
 
+/* Checks the pair as challenge_list_add will; -1 (reported) if bad. */
 static int
-spool_is_stale(int fd)
+certbot_check(const char *domain, const char *value)
 {
-	struct stat st;
+	char	 err[512], *name = NULL;
 
-	return fstat(fd, &st) == -1 || time(NULL) - st.st_mtime > SPOOL_STALE_S;
-}
-
-static int
-spool_append(const char *path, const char *domain, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	FILE *f;
-
-	if (fd == -1)
-		return -1;
-	if (spool_is_stale(fd) && ftruncate(fd, 0) == -1) {
-		close(fd);
+	if (challenge_name_derive(domain, CHALLENGE_FROM_DOMAIN, &name, err,
+	    sizeof(err)) != CHALLENGE_OK ||
+	    challenge_value_check(value, err, sizeof(err)) != CHALLENGE_OK) {
+		msg_error("%s: %s", domain, err);
+		free(name);
 		return -1;
 	}
-	if ((f = fdopen(fd, "a")) == NULL) {
-		close(fd);
-		return -1;
-	}
-	fprintf(f, "%s %s\n", domain, value);
-	return fclose(f) == 0 ? 0 : -1;
-}
-
-/* Adds the spooled pairs of a fresh spool to L and removes the file. */
-static int
-spool_take(const char *path, struct challenge_list *l, char *err,
-    size_t errlen)
-{
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	char line[600], domain[300], value[100];
-	FILE *f;
-	int rc = 0;
-
-	if (fd == -1)
-		return errno == ENOENT ? 0 : -1;
-	unlink(path);
-	if (spool_is_stale(fd) || (f = fdopen(fd, "r")) == NULL) {
-		close(fd);
-		return 0;
-	}
-	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "%299s %99s", domain, value) != 2)
-			continue;
-		if (challenge_list_add(l, domain, value, CHALLENGE_FROM_DOMAIN,
-		    err, errlen) != CHALLENGE_OK)
-			rc = -1;
-	}
-	fclose(f);
-	return rc;
+	free(name);
+	return 0;
 }
 
 int
@@ -124,31 +77,30 @@ certbot_auth(int argc, char **argv, const struct run_opts *o)
 	const char *all = getenv("CERTBOT_ALL_DOMAINS");
 	struct challenge_list l = { 0 };
 	struct run_opts ro = *o;
-	char err[1024], path[600];
-	int batch, status = EXIT_USAGE;
+	char err[1024];
+	int status = EXIT_USAGE;
 
 	(void)argc;
 	certbot_quiet();
 	if (certbot_env(argv[0], &domain, &value) == -1)
 		return EXIT_USAGE;
-	/* certbot before 1.4 sets neither: one update per call. */
-	batch = remaining != NULL && all != NULL &&
-	    spool_path("certbot", all, path, sizeof(path)) == 0;
-	if (challenge_value_check(value, err, sizeof(err)) != CHALLENGE_OK) {
-		msg_error("%s: %s", domain, err);
+	/* Checked before it is queued: a bad pair never reaches the batch. */
+	if (certbot_check(domain, value) == -1)
 		return EXIT_USAGE;
-	}
-	if (batch && atoi(remaining) > 0) {
-		if (spool_append(path, domain, value) == 0) {
+	/* certbot before 1.4 sets neither: one update per call. */
+	if (remaining != NULL && all != NULL && atoi(remaining) > 0) {
+		if (spool_batch_append(all, domain, value) == 0) {
 			msg_progress("%s: queued; the update goes out with the "
 			    "last of this run's %s more challenge(s)", domain,
 			    remaining);
-			return 0;
+			status = 0;
+			goto out;
 		}
-		msg_warn("%s: cannot write the spool %s (%s); updating now",
-		    domain, path, strerror(errno));
+		msg_warn("%s: cannot queue the value in the state directory "
+		    "(%s); updating now", domain, strerror(errno));
 	}
-	if (batch && spool_take(path, &l, err, sizeof(err)) == -1) {
+	if (remaining != NULL && all != NULL &&
+	    spool_batch_take(all, &l, err, sizeof(err)) == -1) {
 		msg_error("%s", err);
 		goto out;
 	}
