@@ -171,6 +171,30 @@ fail:
 	return st;
 }
 
+enum challenge_status
+challenge_list_add_pairs(struct challenge_list *l, char *const *words,
+    size_t n, enum challenge_naming naming, char *err, size_t errlen)
+{
+	enum challenge_status	 st = CHALLENGE_OK;
+
+	for (size_t i = 0; i + 1 < n && st == CHALLENGE_OK; i += 2)
+		st = challenge_list_add(l, words[i], words[i + 1], naming,
+		    err, errlen);
+	return st;
+}
+
+enum challenge_status
+challenge_list_add_names(struct challenge_list *l, char *const *names,
+    size_t n, enum challenge_naming naming, char *err, size_t errlen)
+{
+	enum challenge_status	 st = CHALLENGE_OK;
+
+	for (size_t i = 0; i < n && st == CHALLENGE_OK; i++)
+		st = challenge_list_add(l, names[i], NULL, naming, err,
+		    errlen);
+	return st;
+}
+
 void
 challenge_list_free(struct challenge_list *l)
 {

@@ -32,8 +32,7 @@ certbot_quiet(void)
 		msg_verbosity = 0;
 }
 
-/* The two variables every certbot hook needs; -1 (reported) if one is missing.
- */
+/* The two variables every certbot hook needs; -1 (reported) if one is unset. */
 static int
 certbot_env(const char *cmd, const char **domain, const char **value)
 {
@@ -78,7 +77,6 @@ certbot_auth(int argc, char **argv, const struct run_opts *o)
 	struct challenge_list l = { 0 };
 	struct run_opts ro = *o;
 	char err[1024];
-	int status = EXIT_USAGE;
 
 	(void)argc;
 	certbot_quiet();
@@ -93,27 +91,20 @@ certbot_auth(int argc, char **argv, const struct run_opts *o)
 			msg_progress("%s: queued; the update goes out with the "
 			    "last of this run's %s more challenge(s)", domain,
 			    remaining);
-			status = 0;
-			goto out;
+			return 0;
 		}
 		msg_warn("%s: cannot queue the value in the state directory "
 		    "(%s); updating now", domain, strerror(errno));
 	}
+	ro.print_results = 1;
 	if (remaining != NULL && all != NULL &&
 	    spool_batch_take(all, &l, err, sizeof(err)) == -1) {
 		msg_error("%s", err);
-		goto out;
+		challenge_list_free(&l);
+		return EXIT_USAGE;
 	}
-	if (challenge_list_add(&l, domain, value, CHALLENGE_FROM_DOMAIN, err,
-	    sizeof(err)) != CHALLENGE_OK) {
-		msg_error("%s", err);
-		goto out;
-	}
-	ro.print_results = 1;
-	status = run_challenges(&ro, &l, RUN_ADD);
-out:
-	challenge_list_free(&l);
-	return status;
+	return hooks_run(&ro, &l, RUN_ADD, challenge_list_add(&l, domain,
+	    value, CHALLENGE_FROM_DOMAIN, err, sizeof(err)), err);
 }
 
 /* Takes the effective name and zone from the auth hook's result line for C. */
@@ -144,22 +135,16 @@ certbot_cleanup(int argc, char **argv, const struct run_opts *o)
 	const char *domain, *value;
 	const char *output = getenv("CERTBOT_AUTH_OUTPUT");
 	struct challenge_list l = { 0 };
+	enum challenge_status st;
 	char err[1024];
-	int status;
 
 	(void)argc;
 	certbot_quiet();
 	if (certbot_env(argv[0], &domain, &value) == -1)
 		return EXIT_USAGE;
-	if (challenge_list_add(&l, domain, value, CHALLENGE_FROM_DOMAIN, err,
-	    sizeof(err)) != CHALLENGE_OK) {
-		msg_error("%s", err);
-		challenge_list_free(&l);
-		return EXIT_USAGE;
-	}
-	if (output != NULL)
+	st = challenge_list_add(&l, domain, value, CHALLENGE_FROM_DOMAIN, err,
+	    sizeof(err));
+	if (st == CHALLENGE_OK && output != NULL)
 		hint_from_auth_output(&l.items[0], output);
-	status = run_challenges(o, &l, RUN_REMOVE);
-	challenge_list_free(&l);
-	return status;
+	return hooks_run(o, &l, RUN_REMOVE, st, err);
 }

@@ -14,15 +14,20 @@
 static int
 dehydrated_run(int argc, char **argv, const struct run_opts *o, enum run_op op)
 {
+	struct challenge_list l = { 0 };
+	enum challenge_status st = CHALLENGE_OK;
+	char err[1024];
+
 	if (argc < 4 || (argc - 1) % 3 != 0) {
 		msg_error("usage (dehydrated HOOK): acme-nsupdate %s DOMAIN "
 		    "TOKEN VALUE [DOMAIN TOKEN VALUE]...", argv[0]);
 		return EXIT_USAGE;
 	}
-	/* The token names the HTTP-01 file; DNS-01 needs only domain and value.
-	 */
-	return run_words(o, op, argv + 1, argc - 1, 3, 0, 2,
-	    CHALLENGE_FROM_DOMAIN);
+	/* The token names the HTTP-01 file; DNS-01 needs domain and value. */
+	for (int i = 1; i + 2 < argc && st == CHALLENGE_OK; i += 3)
+		st = challenge_list_add(&l, argv[i], argv[i + 2],
+		    CHALLENGE_FROM_DOMAIN, err, sizeof(err));
+	return hooks_run(o, &l, op, st, err);
 }
 
 int

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * hooks: one adapter per ACME client (one file each in hooks/). Each turns its client's
- * argv and environment into a challenge list and hands it to run.c.
- * ARGV[0] is the command word; the return value is the exit status.
+ * hooks: one adapter per ACME client (one file each in hooks/). Each turns
+ * its client's argv and environment into a challenge list and hands it to
+ * run_challenges. ARGV[0] is the command word; the return value is the
+ * exit status.
  */
 #ifndef ACME_NSUPDATE_HOOKS_H
 #define ACME_NSUPDATE_HOOKS_H
@@ -10,6 +11,14 @@
 #include "run.h"
 
 typedef int (*hook_fn)(int argc, char **argv, const struct run_opts *o);
+
+/*
+ * hooks/hooks.c, the end every adapter shares: if ST says building L
+ * failed, reports ERR and returns EXIT_USAGE; else runs OP on L and
+ * returns its exit status. Frees L either way.
+ */
+int	hooks_run(const struct run_opts *o, struct challenge_list *l,
+	    enum run_op op, enum challenge_status st, const char *err);
 
 /* hooks/native.c: add NAME VALUE [NAME VALUE]... / remove ... */
 int	native_add(int argc, char **argv, const struct run_opts *o);

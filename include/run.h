@@ -48,14 +48,4 @@ struct run_opts {
 int	run_challenges(const struct run_opts *o, struct challenge_list *l,
 	    enum run_op op);
 
-/*
- * The adapters' common case: ARGC words of ARGV in groups of STRIDE, the
- * name at NAME_AT and the value at VALUE_AT of each group (VALUE_AT < 0: no
- * value, for check). Reports a bad name or value (exit 2), else runs OP on
- * the list. Returns the exit status.
- */
-int	run_words(const struct run_opts *o, enum run_op op, char **argv,
-	    int argc, int stride, int name_at, int value_at,
-	    enum challenge_naming naming);
-
 #endif
