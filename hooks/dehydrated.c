@@ -2,8 +2,9 @@
 /*
  * dehydrated: HOOK pointing at the binary. `deploy_challenge` and
  * `clean_challenge` take one DOMAIN TOKEN VALUE triple, or several with
- * HOOK_CHAIN=yes; every other hook name, including the probe dehydrated
- * sends at start-up to check that unknown names are ignored, does nothing.
+ * HOOK_CHAIN=yes. Every other hook name, including the probe dehydrated
+ * sends at start-up to check that unknown names are ignored, does nothing:
+ * main.c knows them by their form (DESIGN.md).
  */
 
 #include "challenge.h"
@@ -40,13 +41,4 @@ int
 dehydrated_clean(int argc, char **argv, const struct run_opts *o)
 {
 	return dehydrated_run(argc, argv, o, RUN_REMOVE);
-}
-
-int
-dehydrated_ignore(int argc, char **argv, const struct run_opts *o)
-{
-	(void)argc;
-	(void)argv;
-	(void)o;
-	return 0;
 }

@@ -34,10 +34,9 @@ int	lego_cleanup(int argc, char **argv, const struct run_opts *o);
 int	certbot_auth(int argc, char **argv, const struct run_opts *o);
 int	certbot_cleanup(int argc, char **argv, const struct run_opts *o);
 
-/* hooks/dehydrated.c: HOOK (HOOK_CHAIN=yes too); other hook names do nothing */
+/* hooks/dehydrated.c: HOOK (HOOK_CHAIN=yes too); main.c passes over the rest */
 int	dehydrated_deploy(int argc, char **argv, const struct run_opts *o);
 int	dehydrated_clean(int argc, char **argv, const struct run_opts *o);
-int	dehydrated_ignore(int argc, char **argv, const struct run_opts *o);
 
 /* hooks/uacme.c: begin|done|failed TYPE IDENT TOKEN AUTH */
 int	uacme_begin(int argc, char **argv, const struct run_opts *o);
