@@ -548,27 +548,17 @@ cfg_section_line(struct cfg_parse *p, const char *line, size_t len)
  * overwrites every byte of it, so no inline key secret stays behind on the
  * stack once ini_parse_stream returns.
  */
-static char *
-cfg_reader(char *str, int num, void *stream)
+/*
+ * The next line of the file into *LINE and *LEN: without its end of line
+ * (LF or CRLF), a byte order mark on line 1 (as inih skips it), or leading
+ * blanks.
+ */
+static void
+cfg_line_next(struct cfg_parse *p, const char **linep, size_t *lenp)
 {
-	struct cfg_parse	*p = stream;
-	const char		*line, *end;
-	size_t			 len, max;
-	int			 was_blank = 0;
+	const char	*line = p->buf + p->pos, *end;
+	size_t		 len;
 
-	if (num < 3)
-		return NULL;
-	max = (size_t)num - 2;	/* room for '\n' and NUL */
-	if (p->pos >= p->len) {
-		if (p->wiped)
-			return NULL;
-		memset(str, ' ', (size_t)num - 2);
-		str[num - 2] = '\n';
-		str[num - 1] = '\0';
-		p->wiped = 1;
-		return str;
-	}
-	line = p->buf + p->pos;
 	if ((end = memchr(line, '\n', p->len - p->pos)) == NULL)
 		end = p->buf + p->len;
 	p->pos = (size_t)(end - p->buf) + 1;
@@ -576,7 +566,6 @@ cfg_reader(char *str, int num, void *stream)
 	len = (size_t)(end - line);
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
-	/* A UTF-8 byte order mark, as inih skips it. */
 	if (p->lineno == 1 && len >= 3 &&
 	    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
 		line += 3;
@@ -586,6 +575,49 @@ cfg_reader(char *str, int num, void *stream)
 		line++;
 		len--;
 	}
+	*linep = line;
+	*lenp = len;
+}
+
+/*
+ * Is LINE "NAME = VALUE" as inih splits it: the first '=' or ':', unless
+ * a "; comment" comes first? We accept only '='.
+ */
+static int
+cfg_line_is_pair(const char *line, size_t len)
+{
+	int	 was_blank = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == '=')
+			return 1;
+		if (line[i] == ':' || (was_blank && line[i] == ';'))
+			return 0;
+		was_blank = cfg_is_blank(line[i]);
+	}
+	return 0;
+}
+
+static char *
+cfg_reader(char *str, int num, void *stream)
+{
+	struct cfg_parse	*p = stream;
+	const char		*line;
+	size_t			 len, max;
+
+	if (num < 3)
+		return NULL;
+	max = (size_t)num - 2;	/* room for '\n' and NUL */
+	if (p->pos >= p->len) {
+		if (p->wiped)
+			return NULL;
+		memset(str, ' ', max);
+		str[num - 2] = '\n';
+		str[num - 1] = '\0';
+		p->wiped = 1;
+		return str;
+	}
+	cfg_line_next(p, &line, &len);
 	if (p->nomem)
 		goto blank;
 	if (memchr(line, '\0', len) != NULL) {
@@ -605,18 +637,10 @@ cfg_reader(char *str, int num, void *stream)
 		    "most inih reads", max);
 		goto blank;
 	}
-	/* As inih: the first '=' or ':', unless a "; comment" comes first. */
-	for (size_t i = 0; i < len; i++) {
-		if (line[i] == '=')
-			break;
-		if (line[i] == ':' || (was_blank && line[i] == ';') ||
-		    i + 1 == len) {
-			/* Not quoted: the line might be a stray secret. */
-			cfg_error(p, p->lineno, "expected NAME = VALUE or "
-			    "[SECTION]");
-			goto blank;
-		}
-		was_blank = cfg_is_blank(line[i]);
+	if (!cfg_line_is_pair(line, len)) {
+		/* Not quoted: the line might be a stray secret. */
+		cfg_error(p, p->lineno, "expected NAME = VALUE or [SECTION]");
+		goto blank;
 	}
 	memcpy(str, line, len);
 	str[len] = '\n';
@@ -787,6 +811,26 @@ cfg_handler(void *user, const char *section, const char *name,
 	return 1;
 }
 
+/* Reads up to MAX bytes of FD into BUF, *LEN of them. 0, or -1 (errno). */
+static int
+cfg_read_fd(int fd, char *buf, size_t max, size_t *len)
+{
+	ssize_t	 r;
+
+	*len = 0;
+	while (*len < max) {
+		r = read(fd, buf + *len, max - *len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			return -1;
+		if (r == 0)
+			break;
+		*len += (size_t)r;
+	}
+	return 0;
+}
+
 /* Reads PATH whole into *BUFP. Returns CONFIG_OK or the reported error. */
 static enum config_status
 cfg_read(const char *path, char **bufp, size_t *lenp)
@@ -794,7 +838,6 @@ cfg_read(const char *path, char **bufp, size_t *lenp)
 	struct stat	 st;
 	char		*buf = NULL;
 	size_t		 len = 0;
-	ssize_t		 r;
 	int		 fd;
 	enum config_status rc = CONFIG_ERR_OPEN;
 
@@ -825,18 +868,9 @@ cfg_read(const char *path, char **bufp, size_t *lenp)
 		rc = CONFIG_ERR_NOMEM;
 		goto out;
 	}
-	while (len < (size_t)st.st_size + 1) {
-		r = read(fd, buf + len, (size_t)st.st_size + 1 - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			msg_error("%s: cannot open (%s)", path,
-			    strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
+	if (cfg_read_fd(fd, buf, (size_t)st.st_size + 1, &len) == -1) {
+		msg_error("%s: cannot open (%s)", path, strerror(errno));
+		goto out;
 	}
 	if (len > (size_t)st.st_size) {
 		msg_error("%s: cannot open (file changed while read)", path);
@@ -855,6 +889,25 @@ out:
 	if (fd != -1)
 		close(fd);
 	return rc;
+}
+
+/* A config of PATH with the defaults, or NULL. */
+static struct config *
+cfg_new(const char *path)
+{
+	struct config	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if ((c->path = strdup(path)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	c->ttl = CONFIG_TTL_DEFAULT;
+	c->timeout = CONFIG_TIMEOUT_DEFAULT;
+	c->port = CONFIG_PORT_DEFAULT;
+	c->require = CONFIG_REQUIRE_ALL;
+	return c;
 }
 
 /* Ports not given with an address take the defaults, known at the end. */
@@ -901,16 +954,11 @@ config_load(const char *path, struct config **out)
 	memset(&p, 0, sizeof(p));
 	if ((rc = cfg_read(path, &buf, &len)) != CONFIG_OK)
 		goto out;
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->path = strdup(path)) == NULL) {
+	if ((c = cfg_new(path)) == NULL) {
 		msg_error("%s: out of memory", path);
 		rc = CONFIG_ERR_NOMEM;
 		goto out;
 	}
-	c->ttl = CONFIG_TTL_DEFAULT;
-	c->timeout = CONFIG_TIMEOUT_DEFAULT;
-	c->port = CONFIG_PORT_DEFAULT;
-	c->require = CONFIG_REQUIRE_ALL;
 
 	p.path = path;
 	p.buf = buf;

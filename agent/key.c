@@ -228,6 +228,35 @@ key_is_space(unsigned char c)
 }
 
 /*
+ * Copies the base64 text S (LEN bytes) into TEXT without the whitespace
+ * BIND allows between groups: *N bytes, *PADS of them '='. Returns NULL,
+ * or why it is no base64 (never quoting it).
+ */
+static const char *
+key_b64_clean(const char *s, size_t len, unsigned char *text, size_t *n,
+    size_t *pads)
+{
+	*n = *pads = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (key_is_space(c))
+			continue;
+		if (c == '=')
+			(*pads)++;
+		else if (!key_b64_char(c) || *pads > 0)
+			return "secret is not valid base64";
+		text[(*n)++] = c;
+	}
+	if (*n == 0 || *n == *pads)
+		return "secret is empty";
+	/* RFC 4648 4: groups of four, at most two '=' and only at the end. */
+	if (*n % 4 != 0 || *pads > 2)
+		return "secret is not valid base64";
+	return NULL;
+}
+
+/*
  * Decodes base64 text S (LEN bytes; whitespace between groups allowed, as
  * BIND allows). With OUT NULL only checks. Returns NULL or a static reason
  * that never quotes the text. Uses EVP_DecodeBlock rather than the
@@ -249,29 +278,8 @@ key_b64_decode(const char *s, size_t len, unsigned char **out,
 		why = "out of memory";
 		goto out;
 	}
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (key_is_space(c))
-			continue;
-		if (c == '=')
-			pads++;
-		else if (!key_b64_char(c) || pads > 0) {
-			why = "secret is not valid base64";
-			goto out;
-		}
-		text[n++] = c;
-	}
-	if (n == 0 || n == pads) {
-		why = "secret is empty";
-		goto out;
-	}
-	/* RFC 4648 4: groups of four, at most two '=' and only at the end. */
-	if (n % 4 != 0 || pads > 2) {
-		why = "secret is not valid base64";
-		goto out;
-	}
-	if (out == NULL)
+	if ((why = key_b64_clean(s, len, text, &n, &pads)) != NULL ||
+	    out == NULL)
 		goto out;
 	if ((bin = malloc(n / 4 * 3)) == NULL) {
 		why = "out of memory";
@@ -333,6 +341,37 @@ key_buf_grow(const char *path, char **bufp, size_t *capp, size_t len,
 }
 
 /*
+ * Opens PATH into *FDP (-1 on failure) and checks the open file: regular,
+ * private, small enough for a key file. *ST is its fstat.
+ */
+static enum key_status
+key_file_open(const char *path, int *fdp, struct stat *st, char *err,
+    size_t errlen)
+{
+	enum key_status	 rc;
+
+	/* O_NONBLOCK: a FIFO must not hang the open; it is refused below. */
+	*fdp = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (*fdp == -1 || fstat(*fdp, st) == -1) {
+		key_seterr(err, errlen, "%s: cannot open (%s)", path,
+		    strerror(errno));
+		return KEY_ERR_OPEN;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		key_seterr(err, errlen, "%s: not a regular file", path);
+		return KEY_ERR_OPEN;
+	}
+	if ((rc = key_mode_check(path, st->st_mode, err, errlen)) != KEY_OK)
+		return rc;
+	if (st->st_size > KEY_FILE_MAX) {
+		key_seterr(err, errlen, "%s: too large for a key file "
+		    "(over %d bytes)", path, KEY_FILE_MAX);
+		return KEY_ERR_SYNTAX;
+	}
+	return KEY_OK;
+}
+
+/*
  * Reads the whole file at PATH into a new buffer of *LENP bytes and a NUL;
  * bytes past the NUL were never written. Refuses anything but a regular,
  * private file: the mode is checked again on the open descriptor, since
@@ -346,35 +385,13 @@ key_file_read(const char *path, char **bufp, size_t *lenp, char *err,
 	char		*buf = NULL;
 	size_t		 len = 0, cap = 0;
 	ssize_t		 r;
-	int		 fd;
-	enum key_status	 rc = KEY_ERR_OPEN;
+	int		 fd = -1;
+	enum key_status	 rc;
 
 	*bufp = NULL;
 	*lenp = 0;
-	/* O_NONBLOCK: a FIFO must not hang the open; it is refused below. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK))
-	    == -1) {
-		key_seterr(err, errlen, "%s: cannot open (%s)", path,
-		    strerror(errno));
+	if ((rc = key_file_open(path, &fd, &st, err, errlen)) != KEY_OK)
 		goto out;
-	}
-	if (fstat(fd, &st) == -1) {
-		key_seterr(err, errlen, "%s: cannot open (%s)", path,
-		    strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		key_seterr(err, errlen, "%s: not a regular file", path);
-		goto out;
-	}
-	if ((rc = key_mode_check(path, st.st_mode, err, errlen)) != KEY_OK)
-		goto out;
-	if (st.st_size > KEY_FILE_MAX) {
-		key_seterr(err, errlen, "%s: too large for a key file "
-		    "(over %d bytes)", path, KEY_FILE_MAX);
-		rc = KEY_ERR_SYNTAX;
-		goto out;
-	}
 	cap = (size_t)st.st_size + 1;
 	if ((buf = malloc(cap)) == NULL) {
 		rc = KEY_ERR_NOMEM;
