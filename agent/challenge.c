@@ -60,8 +60,8 @@ int
 challenge_value_from_keyauth(const char *keyauth,
     char out[CHALLENGE_VALUE_LEN + 1])
 {
-	unsigned char digest[EVP_MAX_MD_SIZE], b64[4 * ((32 + 2) / 3) + 1];
-	unsigned int dlen;
+	unsigned char	 digest[EVP_MAX_MD_SIZE], b64[4 * ((32 + 2) / 3) + 1];
+	unsigned int	 dlen;
 
 	if (EVP_Digest(keyauth, strlen(keyauth), digest, &dlen, EVP_sha256(),
 	    NULL) != 1 || dlen != 32)
@@ -70,9 +70,8 @@ challenge_value_from_keyauth(const char *keyauth,
 	if (EVP_EncodeBlock(b64, digest, (int)dlen) != 44)
 		return -1;
 	for (size_t i = 0; i < CHALLENGE_VALUE_LEN; i++)	/* RFC 4648 5 */
-		out[i] = b64[i] == '+' ? '-' :
-		    b64[i] == '/'      ? '_' :
-					 (char)b64[i];
+		out[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' :
+		    (char)b64[i];
 	out[CHALLENGE_VALUE_LEN] = '\0';
 	return 0;
 }
@@ -80,10 +79,10 @@ challenge_value_from_keyauth(const char *keyauth,
 enum challenge_status
 challenge_value_check(const char *value, char *err, size_t errlen)
 {
-	size_t len = strlen(value);
+	size_t	 len = strlen(value);
 
 	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)value[i];
+		unsigned char	 ch = (unsigned char)value[i];
 
 		if (!isalnum(ch) && ch != '-' && ch != '_') {
 			snprintf(err, errlen, "value has '%c' at position %zu; "
@@ -117,8 +116,8 @@ list_contains(const struct challenge_list *l, const char *name,
 static int
 list_grow(struct challenge_list *l)
 {
-	size_t cap = l->cap == 0 ? 8 : l->cap * 2;
-	struct challenge *p;
+	size_t			 cap = l->cap == 0 ? 8 : l->cap * 2;
+	struct challenge	*p;
 
 	if (l->n < l->cap)
 		return 0;
@@ -133,9 +132,9 @@ enum challenge_status
 challenge_list_add(struct challenge_list *l, const char *name,
     const char *value, enum challenge_naming naming, char *err, size_t errlen)
 {
-	enum challenge_status st;
-	struct challenge c = { 0 };
-	char why[256];
+	enum challenge_status	 st;
+	struct challenge	 c = { 0 };
+	char			 why[256];
 
 	if ((st = challenge_name_derive(name, naming, &c.name, why,
 	    sizeof(why))) != CHALLENGE_OK)
@@ -214,7 +213,7 @@ challenge_list_free(struct challenge_list *l)
 int
 challenge_set_effective(struct challenge *c, const char *name)
 {
-	char *copy = strdup(name);
+	char	*copy = strdup(name);
 
 	if (copy == NULL)
 		return -1;
@@ -227,7 +226,7 @@ int
 challenge_set_hint(struct challenge *c, const char *effective,
     const char *zone)
 {
-	char *z = strdup(zone);
+	char	*z = strdup(zone);
 
 	if (z == NULL || challenge_set_effective(c, effective) == -1) {
 		free(z);
@@ -242,13 +241,10 @@ const char *
 challenge_subject(const struct challenge *c, char *buf, size_t len)
 {
 	/* The name without its trailing dot reads as users wrote it. */
-	int nl = (int)strlen(c->name) - 1;
-	int el = (int)strlen(c->effective) - 1;
-
 	if (strcmp(c->name, c->effective) == 0)
-		snprintf(buf, len, "%.*s", nl, c->name);
+		snprintf(buf, len, "%.*s", DNAME_BARE(c->name));
 	else
-		snprintf(
-		    buf, len, "%.*s -> %.*s", nl, c->name, el, c->effective);
+		snprintf(buf, len, "%.*s -> %.*s", DNAME_BARE(c->name),
+		    DNAME_BARE(c->effective));
 	return buf;
 }

@@ -222,7 +222,7 @@ cfg_zone(struct cfg_parse *p)
 	return &p->c->zones[p->zone];
 }
 
-/* Does the last label of NAME hold only digits? No host name does (RFC 3696 2). */
+/* Is the last label of NAME all digits? No host name's is (RFC 3696 2). */
 static int
 cfg_last_label_numeric(const char *name)
 {
@@ -258,7 +258,7 @@ cfg_server(struct cfg_parse *p, int line, const char *v)
 		*z->server_addr = addr;
 		goto keep;
 	}
-	/* Meant as an address: brackets or two colons (IPv6), or digits and dots. */
+	/* Meant as an address: brackets, two colons, or digits and dots. */
 	if (v[0] == '[' || (colon != NULL && strchr(colon + 1, ':') != NULL) ||
 	    (hostlen > 0 && strspn(v, "0123456789.") >= hostlen))
 		why = "not a valid numeric address (with optional port, as "
@@ -835,11 +835,11 @@ cfg_read_fd(int fd, char *buf, size_t max, size_t *len)
 static enum config_status
 cfg_read(const char *path, char **bufp, size_t *lenp)
 {
-	struct stat	 st;
-	char		*buf = NULL;
-	size_t		 len = 0;
-	int		 fd;
-	enum config_status rc = CONFIG_ERR_OPEN;
+	struct stat		 st;
+	char			*buf = NULL;
+	size_t			 len = 0;
+	int			 fd;
+	enum config_status	 rc = CONFIG_ERR_OPEN;
 
 	*bufp = NULL;
 	*lenp = 0;
@@ -915,9 +915,10 @@ static void
 cfg_ports(struct config *c)
 {
 	for (size_t i = 0; i < c->n_resolvers; i++)
-		dnsio_server_port_default(&c->resolvers[i], CONFIG_PORT_DEFAULT);
+		dnsio_server_port_default(&c->resolvers[i],
+		    CONFIG_PORT_DEFAULT);
 	for (size_t i = 0; i < c->n_zones; i++) {
-		struct zone_conf *z = &c->zones[i];
+		struct zone_conf	*z = &c->zones[i];
 
 		for (size_t j = 0; j < z->n_nameservers; j++)
 			dnsio_server_port_default(&z->nameservers[j], c->port);
@@ -1005,7 +1006,7 @@ config_free(struct config *c)
 		return;
 	free(c->resolvers);
 	for (size_t i = 0; i < c->n_zones; i++) {
-		struct zone_conf *z = &c->zones[i];
+		struct zone_conf	*z = &c->zones[i];
 
 		free(z->name);
 		free(z->server);
@@ -1045,8 +1046,8 @@ config_resolv_conf(struct dns_server **out, size_t *n, char *err,
 		return -1;
 	}
 	for (size_t i = 0; i < nns; i++) {
-		ss = ldns_rdf2native_sockaddr_storage(ns[i], CONFIG_PORT_DEFAULT,
-		    &sslen);
+		ss = ldns_rdf2native_sockaddr_storage(ns[i],
+		    CONFIG_PORT_DEFAULT, &sslen);
 		if (ss == NULL)
 			continue;
 		dnsio_server_from_sockaddr((struct sockaddr *)ss,
@@ -1087,7 +1088,7 @@ config_zone_for(const struct config *c, const char *fqdn)
 	if (flen > 0 && fqdn[flen - 1] == '.')
 		flen--;
 	for (size_t i = 0; i < c->n_zones; i++) {
-		const struct zone_conf *z = &c->zones[i];
+		const struct zone_conf	*z = &c->zones[i];
 
 		zlen = strlen(z->name) - 1;	/* without the trailing dot */
 		if (zlen > flen || (best != NULL && zlen <= best_len))

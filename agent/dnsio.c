@@ -77,7 +77,7 @@ struct run {
 static uint64_t
 dnsio_now(void)
 {
-	struct timespec	ts;
+	struct timespec	 ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
@@ -91,8 +91,8 @@ dnsio_now(void)
 static size_t
 dnsio_inflight_cap(size_t n)
 {
-	struct rlimit	rl;
-	size_t		cap = DNSIO_INFLIGHT_MAX;
+	struct rlimit	 rl;
+	size_t		 cap = DNSIO_INFLIGHT_MAX;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
 	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 4 < cap)
@@ -231,7 +231,7 @@ xfer_tcp_begin(struct run *run, struct xfer *x, struct pollfd *pfd, int fd)
 static void
 xfer_tcp_start(struct run *run, struct xfer *x, struct pollfd *pfd)
 {
-	int	fd;
+	int	 fd;
 
 	xfer_close(pfd);
 	fd = socket(x->q->server->addr.ss_family,
@@ -431,8 +431,8 @@ xfer_tcp_read(struct run *run, struct xfer *x, struct pollfd *pfd)
 static void
 xfer_event(struct run *run, struct xfer *x, struct pollfd *pfd)
 {
-	socklen_t	len;
-	int		err;
+	socklen_t	 len;
+	int		 err;
 
 	if (pfd->revents & POLLNVAL) {
 		xfer_finish(run, x, pfd, DNSIO_NETERR, EBADF);

@@ -70,7 +70,7 @@ static void	key_seterr(char *err, size_t errlen, const char *fmt, ...)
 static void
 key_seterr(char *err, size_t errlen, const char *fmt, ...)
 {
-	va_list ap;
+	va_list	 ap;
 
 	if (err == NULL || errlen == 0)
 		return;
@@ -83,7 +83,7 @@ key_seterr(char *err, size_t errlen, const char *fmt, ...)
 static void
 key_append(char *buf, const char *s, size_t len)
 {
-	size_t used = strlen(buf);
+	size_t	 used = strlen(buf);
 
 	if (used + 1 < len)
 		snprintf(buf + used, len - used, "%s", s);
@@ -112,9 +112,9 @@ key_alg_list(void)
 static void
 key_shell_quote(const char *path, char *buf, size_t len)
 {
-	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+	static const char	 safe[] = "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+,:@%=";
-	size_t o = 0;
+	size_t			 o = 0;
 
 	if (path[0] != '\0' && strspn(path, safe) == strlen(path)) {
 		snprintf(buf, len, "%s", path);
@@ -238,7 +238,7 @@ key_b64_clean(const char *s, size_t len, unsigned char *text, size_t *n,
 {
 	*n = *pads = 0;
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char	 c = (unsigned char)s[i];
 
 		if (key_is_space(c))
 			continue;
@@ -613,12 +613,12 @@ key_alg_wire_name(enum key_alg alg)
 int
 key_alg_from_name(const char *s, enum key_alg *alg)
 {
-	size_t len = strlen(s);
+	size_t	 len = strlen(s);
 
 	if (len > 0 && s[len - 1] == '.')
 		len--;
 	for (size_t i = 0; i < KEY_NALGS; i++) {
-		const char *w = key_algs[i].wire;
+		const char	*w = key_algs[i].wire;
 
 		if ((strlen(key_algs[i].name) == len &&
 		    strncasecmp(s, key_algs[i].name, len) == 0) ||

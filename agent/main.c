@@ -86,7 +86,7 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
+	static const struct option	 longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -95,8 +95,8 @@ main(int argc, char **argv)
 		{ "wait", no_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct run_opts o = { 0 };
-	int ch;
+	struct run_opts			 o = { 0 };
+	int				 ch;
 
 	/* '+': stop at the command word; its arguments are the adapter's. */
 	while (

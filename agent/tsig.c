@@ -88,7 +88,7 @@ static enum tsig_status
 tsig_key_names(const struct key *k, const struct key_alg_info **a,
     ldns_rdf **kname, ldns_rdf **aname)
 {
-	enum tsig_status st = TSIG_ERR_FORMAT;
+	enum tsig_status	 st = TSIG_ERR_FORMAT;
 
 	*kname = NULL;
 	*aname = NULL;
@@ -136,9 +136,9 @@ tsig_put_vars(ldns_buffer *b, const ldns_rdf *kname, const ldns_rdf *aname,
 static EVP_MAC_CTX *
 tsig_hmac_new(const struct key *k, const struct key_alg_info *a)
 {
-	EVP_MAC *mac;
-	EVP_MAC_CTX *ctx = NULL;
-	OSSL_PARAM params[2];
+	EVP_MAC		*mac;
+	EVP_MAC_CTX	*ctx = NULL;
+	OSSL_PARAM	 params[2];
 
 	mac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_HMAC, NULL);
 	if (mac == NULL)
@@ -180,11 +180,11 @@ static enum tsig_status
 tsig_wire_rr(const uint8_t *wire, size_t len, size_t *pos,
     ldns_pkt_section section, ldns_rr **rrp)
 {
-	ldns_rdf *owner = NULL;
-	ldns_rr *rr = NULL;
-	ldns_status ls;
-	size_t p = *pos, end;
-	enum tsig_status st = TSIG_ERR_FORMAT;
+	ldns_rdf		*owner = NULL;
+	ldns_rr			*rr = NULL;
+	ldns_status		 ls;
+	size_t			 p = *pos, end;
+	enum tsig_status	 st = TSIG_ERR_FORMAT;
 
 	*rrp = NULL;
 	ls = ldns_wire2dname(&owner, wire, len, &p);
@@ -228,11 +228,12 @@ static enum tsig_status
 tsig_find(const uint8_t *wire, size_t len, ldns_rr **tsigp, size_t *startp,
     int *present)
 {
-	ldns_rr *rr = NULL;
-	ldns_pkt_section sec;
-	size_t pos = LDNS_HEADER_SIZE, start, i, nan, nns, nrr;
-	int misplaced = 0;
-	enum tsig_status st = TSIG_ERR_FORMAT;
+	ldns_rr			*rr = NULL;
+	ldns_pkt_section	 sec;
+	size_t			 pos = LDNS_HEADER_SIZE, start, i;
+	size_t			 nan, nns, nrr;
+	int			 misplaced = 0;
+	enum tsig_status	 st = TSIG_ERR_FORMAT;
 
 	*tsigp = NULL;
 	*startp = 0;
@@ -294,8 +295,8 @@ out:
 static enum tsig_status
 tsig_fields_get(ldns_rr *rr, struct tsig_fields *f)
 {
-	const ldns_rdf *rd[7];
-	const uint8_t *p;
+	const ldns_rdf	*rd[7];
+	const uint8_t	*p;
 
 	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_ANY ||
 	    ldns_rr_ttl(rr) != 0 || ldns_rr_rd_count(rr) != 7)
@@ -335,14 +336,14 @@ enum tsig_status
 tsig_sign(const struct key *k, time_t now, uint8_t **wire, size_t *len,
     struct tsig_request *req)
 {
-	const struct key_alg_info *a = NULL;
-	ldns_rdf *kname = NULL, *aname = NULL;
-	ldns_buffer *vars = NULL, *rr = NULL;
-	EVP_MAC_CTX *ctx = NULL;
-	uint8_t mac[TSIG_MAC_MAX], *grown;
-	size_t mac_len = 0, rdlen_at, rr_len;
-	uint16_t id, arcount;
-	enum tsig_status st = TSIG_ERR_FORMAT;
+	const struct key_alg_info	*a = NULL;
+	ldns_rdf			*kname = NULL, *aname = NULL;
+	ldns_buffer			*vars = NULL, *rr = NULL;
+	EVP_MAC_CTX			*ctx = NULL;
+	uint8_t				 mac[TSIG_MAC_MAX], *grown;
+	size_t				 mac_len = 0, rdlen_at, rr_len;
+	uint16_t			 id, arcount;
+	enum tsig_status		 st = TSIG_ERR_FORMAT;
 
 	if (k == NULL || wire == NULL || *wire == NULL || len == NULL ||
 	    req == NULL || *len < LDNS_HEADER_SIZE)
@@ -434,16 +435,17 @@ enum tsig_status
 tsig_verify(const struct key *k, const struct tsig_request *req,
     const uint8_t *wire, size_t len, time_t now, struct tsig_reply *out)
 {
-	struct tsig_reply r;
-	struct tsig_fields f;
-	const struct key_alg_info *a = NULL;
-	ldns_rdf *kname = NULL, *aname = NULL;
-	ldns_rr *tsig = NULL;
-	ldns_buffer *vars = NULL;
-	EVP_MAC_CTX *ctx = NULL;
-	uint8_t *copy = NULL, mac[TSIG_MAC_MAX], prefix[2];
-	size_t start, mac_len = 0, min_len;
-	enum tsig_status st;
+	struct tsig_reply		 r;
+	struct tsig_fields		 f;
+	const struct key_alg_info	*a = NULL;
+	ldns_rdf			*kname = NULL, *aname = NULL;
+	ldns_rr				*tsig = NULL;
+	ldns_buffer			*vars = NULL;
+	EVP_MAC_CTX			*ctx = NULL;
+	uint8_t				*copy = NULL;
+	uint8_t				 mac[TSIG_MAC_MAX], prefix[2];
+	size_t				 start, mac_len = 0, min_len;
+	enum tsig_status		 st;
 
 	memset(&r, 0, sizeof(r));
 	memset(&f, 0, sizeof(f));
@@ -563,7 +565,7 @@ out:
 const char *
 tsig_error_name(uint16_t error)
 {
-	static char buf[32];
+	static char	 buf[32];
 
 	switch (error) {
 	case TSIG_RCODE_BADSIG:

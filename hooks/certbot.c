@@ -36,7 +36,7 @@ certbot_quiet(void)
 static int
 certbot_env(const char *cmd, const char **domain, const char **value)
 {
-	const char *missing = NULL;
+	const char	*missing = NULL;
 
 	if ((*domain = getenv("CERTBOT_DOMAIN")) == NULL)
 		missing = "CERTBOT_DOMAIN";
@@ -71,17 +71,17 @@ certbot_check(const char *domain, const char *value)
 int
 certbot_auth(int argc, char **argv, const struct run_opts *o)
 {
-	const char *domain, *value;
-	const char *remaining = getenv("CERTBOT_REMAINING_CHALLENGES");
-	const char *all = getenv("CERTBOT_ALL_DOMAINS");
-	struct challenge_list l = { 0 };
-	struct run_opts ro = *o;
-	char err[1024];
+	const char		*domain, *value, *remaining, *all;
+	struct challenge_list	 l = { 0 };
+	struct run_opts		 ro = *o;
+	char			 err[1024];
 
 	(void)argc;
 	certbot_quiet();
 	if (certbot_env(argv[0], &domain, &value) == -1)
 		return EXIT_USAGE;
+	remaining = getenv("CERTBOT_REMAINING_CHALLENGES");
+	all = getenv("CERTBOT_ALL_DOMAINS");
 	/* Checked before it is queued: a bad pair never reaches the batch. */
 	if (certbot_check(domain, value) == -1)
 		return EXIT_USAGE;
@@ -111,10 +111,10 @@ certbot_auth(int argc, char **argv, const struct run_opts *o)
 static void
 hint_from_auth_output(struct challenge *c, const char *output)
 {
-	const char *p = output;
+	const char	*p = output;
 
 	while (p != NULL && *p != '\0') {
-		char tag[32], name[300], effective[300], zone[300];
+		char	 tag[32], name[300], effective[300], zone[300];
 
 		if (sscanf(p, "%31s %299s %299s %299s", tag, name, effective,
 		    zone) == 4 && strcmp(tag, RUN_RESULT_TAG) == 0 &&
@@ -132,11 +132,11 @@ hint_from_auth_output(struct challenge *c, const char *output)
 int
 certbot_cleanup(int argc, char **argv, const struct run_opts *o)
 {
-	const char *domain, *value;
-	const char *output = getenv("CERTBOT_AUTH_OUTPUT");
-	struct challenge_list l = { 0 };
-	enum challenge_status st;
-	char err[1024];
+	const char		*domain, *value;
+	const char		*output = getenv("CERTBOT_AUTH_OUTPUT");
+	struct challenge_list	 l = { 0 };
+	enum challenge_status	 st;
+	char			 err[1024];
 
 	(void)argc;
 	certbot_quiet();

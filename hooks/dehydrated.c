@@ -15,9 +15,9 @@
 static int
 dehydrated_run(int argc, char **argv, const struct run_opts *o, enum run_op op)
 {
-	struct challenge_list l = { 0 };
-	enum challenge_status st = CHALLENGE_OK;
-	char err[1024];
+	struct challenge_list	 l = { 0 };
+	enum challenge_status	 st = CHALLENGE_OK;
+	char			 err[1024];
 
 	if (argc < 4 || (argc - 1) % 3 != 0) {
 		msg_error("usage (dehydrated HOOK): acme-nsupdate %s DOMAIN "

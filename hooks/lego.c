@@ -26,9 +26,9 @@ lego_usage(const char *cmd)
 static int
 lego_run(int argc, char **argv, const struct run_opts *o, enum run_op op)
 {
-	char value[CHALLENGE_VALUE_LEN + 1], err[1024];
-	struct challenge_list l = { 0 };
-	struct run_opts ro = *o;
+	char			 value[CHALLENGE_VALUE_LEN + 1], err[1024];
+	struct challenge_list	 l = { 0 };
+	struct run_opts		 ro = *o;
 
 	/* lego solves one name at a time: see settle in run.h. */
 	ro.settle = 1;

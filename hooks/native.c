@@ -15,10 +15,10 @@
 static int
 native_pairs(int argc, char **argv, const struct run_opts *o, enum run_op op)
 {
-	struct challenge_list l = { 0 };
-	struct run_opts ro = *o;
-	char err[1024];
-	int i = 1;
+	struct challenge_list	 l = { 0 };
+	struct run_opts		 ro = *o;
+	char			 err[1024];
+	int			 i = 1;
 
 	/* "remove --wait NAME VALUE" reads naturally: after the command too. */
 	if (op == RUN_REMOVE && argc > 1 && strcmp(argv[1], "--wait") == 0) {
@@ -49,8 +49,8 @@ native_remove(int argc, char **argv, const struct run_opts *o)
 int
 native_check(int argc, char **argv, const struct run_opts *o)
 {
-	struct challenge_list l = { 0 };
-	char err[1024];
+	struct challenge_list	 l = { 0 };
+	char			 err[1024];
 
 	if (argc < 2) {
 		msg_error("usage: acme-nsupdate check DOMAIN...");

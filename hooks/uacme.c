@@ -20,9 +20,9 @@
 static int
 uacme_run(int argc, char **argv, const struct run_opts *o, enum run_op op)
 {
-	struct challenge_list l = { 0 };
-	struct run_opts ro = *o;
-	char err[1024];
+	struct challenge_list	 l = { 0 };
+	struct run_opts		 ro = *o;
+	char			 err[1024];
 
 	/* uacme validates one authorization at a time: see settle in run.h. */
 	ro.settle = 1;

@@ -22,7 +22,7 @@ struct keyfile_key {
 	int			 line;		/* of the word "key" */
 	struct keyfile_text	 name;
 	struct keyfile_text	 alg;
-	struct keyfile_text	 secret;	/* base64 text, quotes removed */
+	struct keyfile_text	 secret;	/* base64, without quotes */
 };
 
 /* Called once per key block, in file order: 0 goes on, -1 stops. */
