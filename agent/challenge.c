@@ -14,130 +14,54 @@
 #include <openssl/evp.h>
 
 #include "challenge.h"
-
-#define NAME_MAX_TEXT	253	/* RFC 1035 2.3.4: 255 octets on the wire */
-#define LABEL_MAX	63
-
-static int
-is_ldh_or_underscore(unsigned char ch)
-{
-	return isalnum(ch) || ch == '-' || ch == '_';
-}
-
-/* Checks label syntax and lengths; NAME has no trailing dot. */
-static enum challenge_status
-name_check(const char *name, char *err, size_t errlen)
-{
-	size_t len = strlen(name), label = 0;
-
-	if (len == 0) {
-		snprintf(err, errlen,
-		    "empty name; expected a domain such as example.org");
-		return CHALLENGE_ERR_NAME;
-	}
-	if (len > NAME_MAX_TEXT) {
-		snprintf(err, errlen,
-		    "name is %zu characters long; at most %d fit in DNS", len,
-		    NAME_MAX_TEXT);
-		return CHALLENGE_ERR_NAME;
-	}
-	for (size_t i = 0; i <= len; i++) {
-		unsigned char ch = (unsigned char)name[i];
-
-		if (ch >= 0x80) {
-			snprintf(err, errlen,
-			    "name is not ASCII; pass its "
-			    "punycode (A-label) form, e.g. "
-			    "xn--bcher-kva.example "
-			    "for b\xc3\xbc"
-			    "cher.example (idn2 converts)");
-			return CHALLENGE_ERR_NAME;
-		}
-		if (ch == '.' || ch == '\0') {
-			if (label == 0) {
-				snprintf(err, errlen, "empty label in name");
-				return CHALLENGE_ERR_NAME;
-			}
-			if (label > LABEL_MAX) {
-				snprintf(err, errlen,
-				    "a label is %zu characters long; "
-				    "at most %d are allowed",
-				    label, LABEL_MAX);
-				return CHALLENGE_ERR_NAME;
-			}
-			label = 0;
-			continue;
-		}
-		if (!is_ldh_or_underscore(ch)) {
-			snprintf(err, errlen,
-			    "character '%c' is not allowed in "
-			    "a host name (letters, digits, '-', '_')",
-			    ch);
-			return CHALLENGE_ERR_NAME;
-		}
-		label++;
-	}
-	return CHALLENGE_OK;
-}
-
-static char *
-lower_absolute(const char *prefix, const char *name, size_t namelen)
-{
-	size_t plen = strlen(prefix);
-	char *s = malloc(plen + namelen + 2);
-
-	if (s == NULL)
-		return NULL;
-	memcpy(s, prefix, plen);
-	for (size_t i = 0; i < namelen; i++)
-		s[plen + i] = (char)tolower((unsigned char)name[i]);
-	s[plen + namelen] = '.';
-	s[plen + namelen + 1] = '\0';
-	return s;
-}
+#include "dname.h"
 
 enum challenge_status
 challenge_name_derive(const char *name, enum challenge_naming naming,
     char **out, char *err, size_t errlen)
 {
-	enum challenge_status st;
-	const char *prefix = "";
-	char *copy = NULL;
-	size_t len;
+	const size_t	 plen = strlen(CHALLENGE_PREFIX);
+	char		*base = NULL;
+	size_t		 blen;
 
 	*out = NULL;
 	if (naming == CHALLENGE_FROM_DOMAIN && strncmp(name, "*.", 2) == 0)
 		name += 2;	/* a wildcard and its base share one name */
-	len = strlen(name);
-	if (len > 0 && name[len - 1] == '.')
-		len--;
-	if ((copy = strndup(name, len)) == NULL)
+	switch (dname_parse(name, strlen(name), 0, &base, err, errlen)) {
+	case DNAME_OK:
+		break;
+	case DNAME_ERR_NOMEM:
 		return CHALLENGE_ERR_NOMEM;
-	if (naming == CHALLENGE_FROM_DOMAIN &&
-	    strncasecmp(copy, CHALLENGE_PREFIX, strlen(CHALLENGE_PREFIX)) != 0)
-		prefix = CHALLENGE_PREFIX;
-	if ((st = name_check(copy, err, errlen)) != CHALLENGE_OK)
-		goto out;
-	if (strlen(prefix) + len > NAME_MAX_TEXT) {
-		snprintf(err, errlen, "the challenge name would be %zu "
-		    "characters long; DNS allows at most %d",
-		    strlen(prefix) + len, NAME_MAX_TEXT);
-		st = CHALLENGE_ERR_NAME;
-		goto out;
+	default:
+		return CHALLENGE_ERR_NAME;
 	}
-	if ((*out = lower_absolute(prefix, copy, len)) == NULL)
-		st = CHALLENGE_ERR_NOMEM;
-out:
-	free(copy);
-	return st;
+	if (naming != CHALLENGE_FROM_DOMAIN ||
+	    strncmp(base, CHALLENGE_PREFIX, plen) == 0) {
+		*out = base;
+		return CHALLENGE_OK;
+	}
+	blen = strlen(base) - 1;	/* without the trailing dot */
+	if (plen + blen > DNAME_TEXT_MAX) {
+		snprintf(err, errlen, "the challenge name would be %zu "
+		    "characters long; DNS allows at most %d", plen + blen,
+		    DNAME_TEXT_MAX);
+		free(base);
+		return CHALLENGE_ERR_NAME;
+	}
+	if ((*out = malloc(plen + blen + 2)) != NULL) {
+		memcpy(*out, CHALLENGE_PREFIX, plen);
+		memcpy(*out + plen, base, blen + 2);
+	}
+	free(base);
+	return *out != NULL ? CHALLENGE_OK : CHALLENGE_ERR_NOMEM;
 }
 
 int
 challenge_value_from_keyauth(const char *keyauth,
     char out[CHALLENGE_VALUE_LEN + 1])
 {
-	unsigned char digest[EVP_MAX_MD_SIZE], b64[4 * ((32 + 2) / 3) + 1];
-	unsigned int dlen;
+	unsigned char	 digest[EVP_MAX_MD_SIZE], b64[4 * ((32 + 2) / 3) + 1];
+	unsigned int	 dlen;
 
 	if (EVP_Digest(keyauth, strlen(keyauth), digest, &dlen, EVP_sha256(),
 	    NULL) != 1 || dlen != 32)
@@ -146,9 +70,8 @@ challenge_value_from_keyauth(const char *keyauth,
 	if (EVP_EncodeBlock(b64, digest, (int)dlen) != 44)
 		return -1;
 	for (size_t i = 0; i < CHALLENGE_VALUE_LEN; i++)	/* RFC 4648 5 */
-		out[i] = b64[i] == '+' ? '-' :
-		    b64[i] == '/'      ? '_' :
-					 (char)b64[i];
+		out[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' :
+		    (char)b64[i];
 	out[CHALLENGE_VALUE_LEN] = '\0';
 	return 0;
 }
@@ -156,10 +79,10 @@ challenge_value_from_keyauth(const char *keyauth,
 enum challenge_status
 challenge_value_check(const char *value, char *err, size_t errlen)
 {
-	size_t len = strlen(value);
+	size_t	 len = strlen(value);
 
 	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)value[i];
+		unsigned char	 ch = (unsigned char)value[i];
 
 		if (!isalnum(ch) && ch != '-' && ch != '_') {
 			snprintf(err, errlen, "value has '%c' at position %zu; "
@@ -193,8 +116,8 @@ list_contains(const struct challenge_list *l, const char *name,
 static int
 list_grow(struct challenge_list *l)
 {
-	size_t cap = l->cap == 0 ? 8 : l->cap * 2;
-	struct challenge *p;
+	size_t			 cap = l->cap == 0 ? 8 : l->cap * 2;
+	struct challenge	*p;
 
 	if (l->n < l->cap)
 		return 0;
@@ -209,9 +132,9 @@ enum challenge_status
 challenge_list_add(struct challenge_list *l, const char *name,
     const char *value, enum challenge_naming naming, char *err, size_t errlen)
 {
-	enum challenge_status st;
-	struct challenge c = { 0 };
-	char why[256];
+	enum challenge_status	 st;
+	struct challenge	 c = { 0 };
+	char			 why[256];
 
 	if ((st = challenge_name_derive(name, naming, &c.name, why,
 	    sizeof(why))) != CHALLENGE_OK)
@@ -247,6 +170,30 @@ fail:
 	return st;
 }
 
+enum challenge_status
+challenge_list_add_pairs(struct challenge_list *l, char *const *words,
+    size_t n, enum challenge_naming naming, char *err, size_t errlen)
+{
+	enum challenge_status	 st = CHALLENGE_OK;
+
+	for (size_t i = 0; i + 1 < n && st == CHALLENGE_OK; i += 2)
+		st = challenge_list_add(l, words[i], words[i + 1], naming,
+		    err, errlen);
+	return st;
+}
+
+enum challenge_status
+challenge_list_add_names(struct challenge_list *l, char *const *names,
+    size_t n, enum challenge_naming naming, char *err, size_t errlen)
+{
+	enum challenge_status	 st = CHALLENGE_OK;
+
+	for (size_t i = 0; i < n && st == CHALLENGE_OK; i++)
+		st = challenge_list_add(l, names[i], NULL, naming, err,
+		    errlen);
+	return st;
+}
+
 void
 challenge_list_free(struct challenge_list *l)
 {
@@ -266,7 +213,7 @@ challenge_list_free(struct challenge_list *l)
 int
 challenge_set_effective(struct challenge *c, const char *name)
 {
-	char *copy = strdup(name);
+	char	*copy = strdup(name);
 
 	if (copy == NULL)
 		return -1;
@@ -279,7 +226,7 @@ int
 challenge_set_hint(struct challenge *c, const char *effective,
     const char *zone)
 {
-	char *z = strdup(zone);
+	char	*z = strdup(zone);
 
 	if (z == NULL || challenge_set_effective(c, effective) == -1) {
 		free(z);
@@ -294,13 +241,10 @@ const char *
 challenge_subject(const struct challenge *c, char *buf, size_t len)
 {
 	/* The name without its trailing dot reads as users wrote it. */
-	int nl = (int)strlen(c->name) - 1;
-	int el = (int)strlen(c->effective) - 1;
-
 	if (strcmp(c->name, c->effective) == 0)
-		snprintf(buf, len, "%.*s", nl, c->name);
+		snprintf(buf, len, "%.*s", DNAME_BARE(c->name));
 	else
-		snprintf(
-		    buf, len, "%.*s -> %.*s", nl, c->name, el, c->effective);
+		snprintf(buf, len, "%.*s -> %.*s", DNAME_BARE(c->name),
+		    DNAME_BARE(c->effective));
 	return buf;
 }

@@ -176,58 +176,31 @@ cfg_is_blank(char c)
 }
 
 /*
- * Checks a domain name (zone, server host, key name). Returns NULL, or a
- * static reason to append to the name in an error.
+ * Parses the name V of WHAT ("zone name", "server", ...) with dname_parse
+ * into *OUT (the caller frees), or only checks it when OUT is NULL.
+ * Reports a bad name as "WHAT V: why". Returns 0, or -1.
  */
-static const char *
-cfg_name_check(const char *s)
+static int
+cfg_name(struct cfg_parse *p, int line, const char *what, const char *v,
+    unsigned flags, char **out)
 {
-	size_t	 len = strlen(s), label = 0;
+	char	 why[256], *name = NULL;
 
-	if (len > 0 && s[len - 1] == '.')
-		len--;
-	if (len == 0)
-		return "is empty";
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return "is not ASCII; write it in its punycode A-label "
-			    "form (xn--...), as idn2 prints it";
-	if (len > CONFIG_NAME_MAX)
-		return "is longer than 253 characters";
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (label == 0)
-				return "has an empty label";
-			label = 0;
-			continue;
-		}
-		if (!isalnum(c) && c != '-' && c != '_')
-			return "holds a character other than letters, digits, "
-			    "'-', '_' and '.'";
-		if (++label > CONFIG_LABEL_MAX)
-			return "has a label longer than 63 characters";
+	switch (dname_parse(v, strlen(v), flags, &name, why, sizeof(why))) {
+	case DNAME_OK:
+		break;
+	case DNAME_ERR_NOMEM:
+		cfg_nomem(p);
+		return -1;
+	default:
+		cfg_error(p, line, "%s %s: %s", what, v, why);
+		return -1;
 	}
-	return NULL;
-}
-
-/* A checked name in normal form: lower case, with a trailing dot. */
-static char *
-cfg_name_normalise(const char *s)
-{
-	size_t	 len = strlen(s);
-	char	*n;
-
-	if (len > 0 && s[len - 1] == '.')
-		len--;
-	if ((n = malloc(len + 2)) == NULL)
-		return NULL;
-	for (size_t i = 0; i < len; i++)
-		n[i] = (char)tolower((unsigned char)s[i]);
-	n[len] = '.';
-	n[len + 1] = '\0';
-	return n;
+	if (out != NULL)
+		*out = name;
+	else
+		free(name);
+	return 0;
 }
 
 /* Parses a decimal from LO to HI (no sign, no blanks). 0 or -1. */
@@ -258,7 +231,7 @@ cfg_zone(struct cfg_parse *p)
 	return &p->c->zones[p->zone];
 }
 
-/* Does the last label of NAME hold only digits? No host name does (RFC 3696 2). */
+/* Is the last label of NAME all digits? No host name's is (RFC 3696 2). */
 static int
 cfg_last_label_numeric(const char *name)
 {
@@ -294,24 +267,26 @@ cfg_server(struct cfg_parse *p, int line, const char *v)
 		*z->server_addr = addr;
 		goto keep;
 	}
-	/* Meant as an address: brackets or two colons (IPv6), or digits and dots. */
+	/* Meant as an address: brackets, two colons, or digits and dots. */
 	if (v[0] == '[' || (colon != NULL && strchr(colon + 1, ':') != NULL) ||
 	    (hostlen > 0 && strspn(v, "0123456789.") >= hostlen))
-		why = "is not a valid numeric address (with optional port, "
-		    "as 192.0.2.1:53 or [2001:db8::1]:53)";
+		why = "not a valid numeric address (with optional port, as "
+		    "192.0.2.1:53 or [2001:db8::1]:53)";
 	else if (colon != NULL && cfg_number(colon + 1, 1, 65535, &port) == -1)
-		why = "has a bad port (1 to 65535 after the ':')";
+		why = "bad port (1 to 65535 after the ':')";
 	else if ((host = strndup(v, hostlen)) == NULL)
 		goto nomem;
-	else if ((why = cfg_name_check(host)) == NULL &&
-	    cfg_last_label_numeric(host))
-		why = "is neither a numeric address nor a host name";
 	if (why != NULL) {
-		cfg_error(p, line, "server %s %s%s", v, why, cfg_hint(v));
+		cfg_error(p, line, "server %s: %s%s", v, why, cfg_hint(v));
 		goto out;
 	}
-	if ((z->server_host = cfg_name_normalise(host)) == NULL)
-		goto nomem;
+	if (cfg_name(p, line, "server", host, 0, &z->server_host) == -1)
+		goto out;
+	if (cfg_last_label_numeric(z->server_host)) {
+		cfg_error(p, line, "server %s: neither a numeric address nor "
+		    "a host name", v);
+		goto out;
+	}
 	z->server_port = (uint16_t)port;	/* 0: the default, at the end */
 keep:
 	if ((z->server = strdup(v)) == NULL)
@@ -527,7 +502,6 @@ cfg_zone_begin(struct cfg_parse *p, int line, const char *arg)
 {
 	struct config		*c = p->c;
 	struct zone_conf	*zones;
-	const char		*why;
 	char			*name;
 
 	if (*arg == '\0') {
@@ -541,13 +515,8 @@ cfg_zone_begin(struct cfg_parse *p, int line, const char *arg)
 		p->section = SEC_SKIP;
 		return;
 	}
-	if ((why = cfg_name_check(arg)) != NULL) {
-		cfg_error(p, line, "zone name %s %s", arg, why);
+	if (cfg_name(p, line, "zone name", arg, 0, &name) == -1) {
 		p->section = SEC_SKIP;
-		return;
-	}
-	if ((name = cfg_name_normalise(arg)) == NULL) {
-		cfg_nomem(p);
 		return;
 	}
 	for (size_t i = 0; i < c->n_zones; i++) {
@@ -642,27 +611,17 @@ cfg_section_line(struct cfg_parse *p, const char *line, size_t len)
  * overwrites every byte of it, so no inline key secret stays behind on the
  * stack once ini_parse_stream returns.
  */
-static char *
-cfg_reader(char *str, int num, void *stream)
+/*
+ * The next line of the file into *LINE and *LEN: without its end of line
+ * (LF or CRLF), a byte order mark on line 1 (as inih skips it), or leading
+ * blanks.
+ */
+static void
+cfg_line_next(struct cfg_parse *p, const char **linep, size_t *lenp)
 {
-	struct cfg_parse	*p = stream;
-	const char		*line, *end;
-	size_t			 len, max;
-	int			 was_blank = 0;
+	const char	*line = p->buf + p->pos, *end;
+	size_t		 len;
 
-	if (num < 3)
-		return NULL;
-	max = (size_t)num - 2;	/* room for '\n' and NUL */
-	if (p->pos >= p->len) {
-		if (p->wiped)
-			return NULL;
-		memset(str, ' ', (size_t)num - 2);
-		str[num - 2] = '\n';
-		str[num - 1] = '\0';
-		p->wiped = 1;
-		return str;
-	}
-	line = p->buf + p->pos;
 	if ((end = memchr(line, '\n', p->len - p->pos)) == NULL)
 		end = p->buf + p->len;
 	p->pos = (size_t)(end - p->buf) + 1;
@@ -670,7 +629,6 @@ cfg_reader(char *str, int num, void *stream)
 	len = (size_t)(end - line);
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
-	/* A UTF-8 byte order mark, as inih skips it. */
 	if (p->lineno == 1 && len >= 3 &&
 	    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
 		line += 3;
@@ -680,6 +638,49 @@ cfg_reader(char *str, int num, void *stream)
 		line++;
 		len--;
 	}
+	*linep = line;
+	*lenp = len;
+}
+
+/*
+ * Is LINE "NAME = VALUE" as inih splits it: the first '=' or ':', unless
+ * a "; comment" comes first? We accept only '='.
+ */
+static int
+cfg_line_is_pair(const char *line, size_t len)
+{
+	int	 was_blank = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == '=')
+			return 1;
+		if (line[i] == ':' || (was_blank && line[i] == ';'))
+			return 0;
+		was_blank = cfg_is_blank(line[i]);
+	}
+	return 0;
+}
+
+static char *
+cfg_reader(char *str, int num, void *stream)
+{
+	struct cfg_parse	*p = stream;
+	const char		*line;
+	size_t			 len, max;
+
+	if (num < 3)
+		return NULL;
+	max = (size_t)num - 2;	/* room for '\n' and NUL */
+	if (p->pos >= p->len) {
+		if (p->wiped)
+			return NULL;
+		memset(str, ' ', max);
+		str[num - 2] = '\n';
+		str[num - 1] = '\0';
+		p->wiped = 1;
+		return str;
+	}
+	cfg_line_next(p, &line, &len);
 	if (p->nomem)
 		goto blank;
 	if (memchr(line, '\0', len) != NULL) {
@@ -699,18 +700,10 @@ cfg_reader(char *str, int num, void *stream)
 		    "most inih reads", max);
 		goto blank;
 	}
-	/* As inih: the first '=' or ':', unless a "; comment" comes first. */
-	for (size_t i = 0; i < len; i++) {
-		if (line[i] == '=')
-			break;
-		if (line[i] == ':' || (was_blank && line[i] == ';') ||
-		    i + 1 == len) {
-			/* Not quoted: the line might be a stray secret. */
-			cfg_error(p, p->lineno, "expected NAME = VALUE or "
-			    "[SECTION]");
-			goto blank;
-		}
-		was_blank = cfg_is_blank(line[i]);
+	if (!cfg_line_is_pair(line, len)) {
+		/* Not quoted: the line might be a stray secret. */
+		cfg_error(p, p->lineno, "expected NAME = VALUE or [SECTION]");
+		goto blank;
 	}
 	memcpy(str, line, len);
 	str[len] = '\n';
@@ -783,7 +776,6 @@ cfg_zone_value(struct cfg_parse *p, int line, enum cfg_key k,
     const char *name, const char *v)
 {
 	struct zone_conf	*z = cfg_zone(p);
-	const char		*why;
 	char			 err[1024];
 	enum key_status		 st;
 
@@ -796,10 +788,8 @@ cfg_zone_value(struct cfg_parse *p, int line, enum cfg_key k,
 			cfg_nomem(p);
 		break;
 	case K_KEY_NAME:
-		if ((why = cfg_name_check(v)) != NULL)
-			cfg_error(p, line, "key_name %s %s", v, why);
-		else if ((p->key_name = strdup(v)) == NULL)
-			cfg_nomem(p);
+		(void)cfg_name(p, line, "key_name", v, DNAME_ALLOW_KEYCHARS,
+		    &p->key_name);
 		break;
 	case K_KEY:
 		/* A secret in this file: only its owner may read it. */
@@ -906,16 +896,35 @@ cfg_handler(void *user, const char *section, const char *name,
 	return 1;
 }
 
+/* Reads up to MAX bytes of FD into BUF, *LEN of them. 0, or -1 (errno). */
+static int
+cfg_read_fd(int fd, char *buf, size_t max, size_t *len)
+{
+	ssize_t	 r;
+
+	*len = 0;
+	while (*len < max) {
+		r = read(fd, buf + *len, max - *len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			return -1;
+		if (r == 0)
+			break;
+		*len += (size_t)r;
+	}
+	return 0;
+}
+
 /* Reads PATH whole into *BUFP. Returns CONFIG_OK or the reported error. */
 static enum config_status
 cfg_read(const char *path, char **bufp, size_t *lenp)
 {
-	struct stat	 st;
-	char		*buf = NULL;
-	size_t		 len = 0;
-	ssize_t		 r;
-	int		 fd;
-	enum config_status rc = CONFIG_ERR_OPEN;
+	struct stat		 st;
+	char			*buf = NULL;
+	size_t			 len = 0;
+	int			 fd;
+	enum config_status	 rc = CONFIG_ERR_OPEN;
 
 	*bufp = NULL;
 	*lenp = 0;
@@ -944,18 +953,9 @@ cfg_read(const char *path, char **bufp, size_t *lenp)
 		rc = CONFIG_ERR_NOMEM;
 		goto out;
 	}
-	while (len < (size_t)st.st_size + 1) {
-		r = read(fd, buf + len, (size_t)st.st_size + 1 - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			msg_error("%s: cannot open (%s)", path,
-			    strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
+	if (cfg_read_fd(fd, buf, (size_t)st.st_size + 1, &len) == -1) {
+		msg_error("%s: cannot open (%s)", path, strerror(errno));
+		goto out;
 	}
 	if (len > (size_t)st.st_size) {
 		msg_error("%s: cannot open (file changed while read)", path);
@@ -976,14 +976,34 @@ out:
 	return rc;
 }
 
+/* A config of PATH with the defaults, or NULL. */
+static struct config *
+cfg_new(const char *path)
+{
+	struct config	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if ((c->path = strdup(path)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	c->ttl = CONFIG_TTL_DEFAULT;
+	c->timeout = CONFIG_TIMEOUT_DEFAULT;
+	c->port = CONFIG_PORT_DEFAULT;
+	c->require = CONFIG_REQUIRE_ALL;
+	return c;
+}
+
 /* Ports not given with an address take the defaults, known at the end. */
 static void
 cfg_ports(struct config *c)
 {
 	for (size_t i = 0; i < c->n_resolvers; i++)
-		dnsio_server_port_default(&c->resolvers[i], CONFIG_PORT_DEFAULT);
+		dnsio_server_port_default(&c->resolvers[i],
+		    CONFIG_PORT_DEFAULT);
 	for (size_t i = 0; i < c->n_zones; i++) {
-		struct zone_conf *z = &c->zones[i];
+		struct zone_conf	*z = &c->zones[i];
 
 		for (size_t j = 0; j < z->n_nameservers; j++)
 			dnsio_server_port_default(&z->nameservers[j], c->port);
@@ -1020,16 +1040,11 @@ config_load(const char *path, struct config **out)
 	memset(&p, 0, sizeof(p));
 	if ((rc = cfg_read(path, &buf, &len)) != CONFIG_OK)
 		goto out;
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->path = strdup(path)) == NULL) {
+	if ((c = cfg_new(path)) == NULL) {
 		msg_error("%s: out of memory", path);
 		rc = CONFIG_ERR_NOMEM;
 		goto out;
 	}
-	c->ttl = CONFIG_TTL_DEFAULT;
-	c->timeout = CONFIG_TIMEOUT_DEFAULT;
-	c->port = CONFIG_PORT_DEFAULT;
-	c->require = CONFIG_REQUIRE_ALL;
 
 	p.path = path;
 	p.buf = buf;
@@ -1076,7 +1091,7 @@ config_free(struct config *c)
 		return;
 	free(c->resolvers);
 	for (size_t i = 0; i < c->n_zones; i++) {
-		struct zone_conf *z = &c->zones[i];
+		struct zone_conf	*z = &c->zones[i];
 
 		free(z->name);
 		free(z->server);
@@ -1119,8 +1134,8 @@ config_resolv_conf(struct dns_server **out, size_t *n, char *err,
 		return -1;
 	}
 	for (size_t i = 0; i < nns; i++) {
-		ss = ldns_rdf2native_sockaddr_storage(ns[i], CONFIG_PORT_DEFAULT,
-		    &sslen);
+		ss = ldns_rdf2native_sockaddr_storage(ns[i],
+		    CONFIG_PORT_DEFAULT, &sslen);
 		if (ss == NULL)
 			continue;
 		dnsio_server_from_sockaddr((struct sockaddr *)ss,
@@ -1161,7 +1176,7 @@ config_zone_for(const struct config *c, const char *fqdn)
 	if (flen > 0 && fqdn[flen - 1] == '.')
 		flen--;
 	for (size_t i = 0; i < c->n_zones; i++) {
-		const struct zone_conf *z = &c->zones[i];
+		const struct zone_conf	*z = &c->zones[i];
 
 		zlen = strlen(z->name) - 1;	/* without the trailing dot */
 		if (zlen > flen || (best != NULL && zlen <= best_len))

@@ -15,9 +15,30 @@
 #include "dname.h"
 
 static int
-dname_char_ok(unsigned char ch)
+dname_char_ok(unsigned char ch, unsigned flags)
 {
+	if (flags & DNAME_ALLOW_KEYCHARS)
+		return ch > ' ' && ch < 0x7f &&
+		    strchr("\"\\;(){}@$", ch) == NULL;
 	return isalnum(ch) || ch == '-' || ch == '_';
+}
+
+/* Says which character is refused; a control one as \DDD, never raw. */
+static void
+dname_char_error(unsigned char ch, unsigned flags, char *why, size_t whylen)
+{
+	char		 shown[8];
+	const char	*allowed = (flags & DNAME_ALLOW_KEYCHARS) ?
+			    "in a key name (no blanks, controls or "
+			    "\" \\ ; ( ) { } @ $)" :
+			    "in a host name (letters, digits, '-', '_')";
+
+	if (isprint(ch))
+		snprintf(shown, sizeof(shown), "'%c'", ch);
+	else
+		snprintf(shown, sizeof(shown), "\\%03u", ch);
+	snprintf(why, whylen, "character %s is not allowed %s", shown,
+	    allowed);
 }
 
 /* Checks the labels of TEXT (LEN bytes, no trailing dot). */
@@ -25,10 +46,10 @@ static enum dname_status
 dname_labels_check(const char *text, size_t len, unsigned flags, char *why,
     size_t whylen)
 {
-	size_t label = 0;
+	size_t	 label = 0;
 
 	for (size_t i = 0; i <= len; i++) {
-		unsigned char ch = i < len ? (unsigned char)text[i] : '.';
+		unsigned char	 ch = i < len ? (unsigned char)text[i] : '.';
 
 		if (ch == '.') {
 			if (label == 0) {
@@ -52,19 +73,12 @@ dname_labels_check(const char *text, size_t len, unsigned flags, char *why,
 		if (ch >= 0x80) {
 			snprintf(why, whylen, "name is not ASCII; pass its "
 			    "punycode (A-label) form, e.g. "
-			    "xn--bcher-kva.example for b\xc3\xbc" "cher.example "
-			    "(idn2 converts)");
+			    "xn--bcher-kva.example for "
+			    "b\xc3\xbc" "cher.example (idn2 converts)");
 			return DNAME_ERR_SYNTAX;
 		}
-		if (!dname_char_ok(ch)) {
-			if (isgraph(ch))
-				snprintf(why, whylen, "character '%c' is not "
-				    "allowed in a host name (letters, digits, "
-				    "'-', '_')", ch);
-			else
-				snprintf(why, whylen, "character \\%03u is "
-				    "not allowed in a host name (letters, "
-				    "digits, '-', '_')", ch);
+		if (!dname_char_ok(ch, flags)) {
+			dname_char_error(ch, flags, why, whylen);
 			return DNAME_ERR_SYNTAX;
 		}
 		label++;
@@ -76,8 +90,8 @@ enum dname_status
 dname_parse(const char *text, size_t len, unsigned flags, char **out,
     char *why, size_t whylen)
 {
-	enum dname_status st;
-	char *s;
+	enum dname_status	 st;
+	char			*s;
 
 	*out = NULL;
 	if (len == 1 && text[0] == '.' && (flags & DNAME_ALLOW_ROOT))
@@ -111,8 +125,8 @@ dname_parse(const char *text, size_t len, unsigned flags, char **out,
 char *
 dname_from_rdf(const ldns_rdf *rdf)
 {
-	ldns_rdf *copy;
-	char *s;
+	ldns_rdf	*copy;
+	char		*s;
 
 	if (rdf == NULL || ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_DNAME ||
 	    (copy = ldns_rdf_clone(rdf)) == NULL)
@@ -126,7 +140,7 @@ dname_from_rdf(const ldns_rdf *rdf)
 ldns_rdf *
 dname_to_rdf(const char *name)
 {
-	ldns_rdf *rdf = NULL;
+	ldns_rdf	*rdf = NULL;
 
 	if (ldns_str2rdf_dname(&rdf, name) != LDNS_STATUS_OK)
 		return NULL;
@@ -136,8 +150,10 @@ dname_to_rdf(const char *name)
 int
 dname_equal(const char *a, const char *b)
 {
-	ldns_rdf *ra = dname_to_rdf(a), *rb = dname_to_rdf(b);
-	int eq = ra != NULL && rb != NULL && ldns_dname_compare(ra, rb) == 0;
+	ldns_rdf	*ra = dname_to_rdf(a), *rb = dname_to_rdf(b);
+	int		 eq;
+
+	eq = ra != NULL && rb != NULL && ldns_dname_compare(ra, rb) == 0;
 
 	ldns_rdf_deep_free(ra);
 	ldns_rdf_deep_free(rb);
@@ -147,8 +163,8 @@ dname_equal(const char *a, const char *b)
 int
 dname_is_within(const char *name, const char *apex)
 {
-	ldns_rdf *rn = dname_to_rdf(name), *ra = dname_to_rdf(apex);
-	int in = 0;
+	ldns_rdf	*rn = dname_to_rdf(name), *ra = dname_to_rdf(apex);
+	int		 in = 0;
 
 	if (rn != NULL && ra != NULL)
 		in = ldns_dname_compare(rn, ra) == 0 ||
@@ -161,7 +177,7 @@ dname_is_within(const char *name, const char *apex)
 const char *
 dname_parent(const char *name)
 {
-	const char *dot = strchr(name, '.');
+	const char	*dot = strchr(name, '.');
 
 	/* Labels of a checked name hold no escaped dots. */
 	return dot != NULL && dot[1] != '\0' ? dot + 1 : ".";
@@ -170,7 +186,7 @@ dname_parent(const char *name)
 int
 dname_bare_len(const char *name)
 {
-	size_t len = strlen(name);
+	size_t	 len = strlen(name);
 
 	return len > 1 && name[len - 1] == '.' ? (int)len - 1 : (int)len;
 }

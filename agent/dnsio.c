@@ -77,7 +77,7 @@ struct run {
 static uint64_t
 dnsio_now(void)
 {
-	struct timespec	ts;
+	struct timespec	 ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
@@ -91,8 +91,8 @@ dnsio_now(void)
 static size_t
 dnsio_inflight_cap(size_t n)
 {
-	struct rlimit	rl;
-	size_t		cap = DNSIO_INFLIGHT_MAX;
+	struct rlimit	 rl;
+	size_t		 cap = DNSIO_INFLIGHT_MAX;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
 	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 4 < cap)
@@ -128,6 +128,53 @@ xfer_finish(struct run *run, struct xfer *x, struct pollfd *pfd,
 }
 
 /*
+ * BUF parsed, or NULL. RFC 2181 9: a truncated reply may stop anywhere
+ * after the question; it is parsed as its header and question alone.
+ */
+static ldns_pkt *
+xfer_reply_parse(const uint8_t *buf, size_t len)
+{
+	ldns_pkt	*p = NULL;
+	uint8_t		*copy;
+
+	if (ldns_wire2pkt(&p, buf, len) == LDNS_STATUS_OK)
+		return p;
+	if (LDNS_TC_WIRE(buf) == 0 || (copy = malloc(len)) == NULL)
+		return NULL;
+	memcpy(copy, buf, len);
+	ldns_write_uint16(copy + LDNS_ANCOUNT_OFF, 0);
+	ldns_write_uint16(copy + LDNS_NSCOUNT_OFF, 0);
+	ldns_write_uint16(copy + LDNS_ARCOUNT_OFF, 0);
+	p = NULL;
+	if (ldns_wire2pkt(&p, copy, len) != LDNS_STATUS_OK)
+		p = NULL;
+	free(copy);
+	return p;
+}
+
+/* Are the questions (or UPDATE zone sections) A and B the same? */
+static int
+xfer_question_same(const ldns_rr_list *a, const ldns_rr_list *b)
+{
+	size_t	 n = ldns_rr_list_rr_count(a);
+
+	if (n != ldns_rr_list_rr_count(b))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const ldns_rr	*ra = ldns_rr_list_rr(a, i);
+		const ldns_rr	*rb = ldns_rr_list_rr(b, i);
+
+		/* ldns_dname_compare ignores case (RFC 4343). */
+		if (ldns_dname_compare(ldns_rr_owner(ra),
+		    ldns_rr_owner(rb)) != 0 ||
+		    ldns_rr_get_type(ra) != ldns_rr_get_type(rb) ||
+		    ldns_rr_get_class(ra) != ldns_rr_get_class(rb))
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * Is BUF the reply to X's query? The source was checked by the kernel (the
  * socket is connected); here the ID, the QR bit and the question (RFC 5452
  * 9.1; for an UPDATE the zone section, RFC 2136 2.3, same format).
@@ -135,65 +182,27 @@ xfer_finish(struct run *run, struct xfer *x, struct pollfd *pfd,
 static enum xfer_match
 xfer_match(const struct xfer *x, const uint8_t *buf, size_t len)
 {
-	ldns_pkt	*p = NULL;
-	uint8_t		*copy = NULL;
+	ldns_pkt	*p;
 	ldns_rr_list	*rq;
-	ldns_rr		*a, *b;
 	enum xfer_match	 m = MATCH_NO;
-	size_t		 i, nq;
+	size_t		 nq;
 
 	if (len < LDNS_HEADER_SIZE ||
 	    LDNS_ID_WIRE(buf) != LDNS_ID_WIRE(x->q->wire) ||
-	    LDNS_QR_WIRE(buf) == 0)
-		goto out;
-	if (ldns_wire2pkt(&p, buf, len) != LDNS_STATUS_OK) {
-		p = NULL;
-		/*
-		 * RFC 2181 9: a truncated reply may stop anywhere after the
-		 * question; match it on header and question alone.
-		 */
-		if (LDNS_TC_WIRE(buf) == 0)
-			goto out;
-		copy = malloc(len);
-		if (copy == NULL)
-			goto out;
-		memcpy(copy, buf, len);
-		ldns_write_uint16(copy + LDNS_ANCOUNT_OFF, 0);
-		ldns_write_uint16(copy + LDNS_NSCOUNT_OFF, 0);
-		ldns_write_uint16(copy + LDNS_ARCOUNT_OFF, 0);
-		if (ldns_wire2pkt(&p, copy, len) != LDNS_STATUS_OK) {
-			p = NULL;
-			goto out;
-		}
-	}
-
+	    LDNS_QR_WIRE(buf) == 0 || (p = xfer_reply_parse(buf, len)) == NULL)
+		return MATCH_NO;
 	rq = ldns_pkt_question(p);
 	nq = ldns_rr_list_rr_count(rq);
-	if (nq == 0 && (ldns_pkt_get_rcode(p) == LDNS_RCODE_FORMERR ||
-	    ldns_pkt_get_rcode(p) == LDNS_RCODE_NOTIMPL)) {
-		/*
-		 * A server that could not parse or does not implement the
-		 * query may answer with the header alone; without this the
-		 * caller would see a timeout instead of the rcode.
-		 */
-	} else {
-		if (nq != ldns_rr_list_rr_count(x->question))
-			goto out;
-		for (i = 0; i < nq; i++) {
-			a = ldns_rr_list_rr(x->question, i);
-			b = ldns_rr_list_rr(rq, i);
-			/* ldns_dname_compare ignores case (RFC 4343). */
-			if (ldns_dname_compare(ldns_rr_owner(a),
-			    ldns_rr_owner(b)) != 0 ||
-			    ldns_rr_get_type(a) != ldns_rr_get_type(b) ||
-			    ldns_rr_get_class(a) != ldns_rr_get_class(b))
-				goto out;
-		}
-	}
-	m = LDNS_TC_WIRE(buf) != 0 ? MATCH_TC : MATCH_OK;
-out:
+	/*
+	 * A server that could not parse or does not implement the query may
+	 * answer with the header alone; without this the caller would see a
+	 * timeout instead of the rcode.
+	 */
+	if ((nq == 0 && (ldns_pkt_get_rcode(p) == LDNS_RCODE_FORMERR ||
+	    ldns_pkt_get_rcode(p) == LDNS_RCODE_NOTIMPL)) ||
+	    xfer_question_same(x->question, rq))
+		m = LDNS_TC_WIRE(buf) != 0 ? MATCH_TC : MATCH_OK;
 	ldns_pkt_free(p);
-	free(copy);
 	return m;
 }
 
@@ -222,7 +231,7 @@ xfer_tcp_begin(struct run *run, struct xfer *x, struct pollfd *pfd, int fd)
 static void
 xfer_tcp_start(struct run *run, struct xfer *x, struct pollfd *pfd)
 {
-	int	fd;
+	int	 fd;
 
 	xfer_close(pfd);
 	fd = socket(x->q->server->addr.ss_family,
@@ -422,8 +431,8 @@ xfer_tcp_read(struct run *run, struct xfer *x, struct pollfd *pfd)
 static void
 xfer_event(struct run *run, struct xfer *x, struct pollfd *pfd)
 {
-	socklen_t	len;
-	int		err;
+	socklen_t	 len;
+	int		 err;
 
 	if (pfd->revents & POLLNVAL) {
 		xfer_finish(run, x, pfd, DNSIO_NETERR, EBADF);
@@ -539,6 +548,91 @@ xfer_start(struct run *run, struct xfer *x, struct pollfd *pfd,
 	return 0;
 }
 
+/* The options of one call: O, or the defaults; timeouts of 0 made 1 ms. */
+static void
+run_init(struct run *run, const struct dnsio_opts *o)
+{
+	memset(run, 0, sizeof(*run));
+	if (o != NULL)
+		run->o = *o;
+	else
+		dnsio_opts_default(&run->o);
+	if (run->o.rto_ms == 0)
+		run->o.rto_ms = 1;
+	if (run->o.tcp_timeout_ms == 0)
+		run->o.tcp_timeout_ms = 1;
+}
+
+/*
+ * Starts queries from *NEXT in the free slots, up to *LIMIT open at once.
+ * A query that ends at once frees its slot for the next; one that cannot
+ * get a socket lowers *LIMIT to what is open.
+ */
+static void
+run_fill(struct run *run, struct xfer *x, struct pollfd *pfd, size_t cap,
+    struct dnsio_query *q, size_t n, size_t *next, size_t *limit)
+{
+	for (size_t i = 0; i < cap && *next < n && run->active < *limit; i++) {
+		while (x[i].state == XFER_FREE && *next < n) {
+			if (xfer_start(run, &x[i], &pfd[i], &q[*next]) == -1) {
+				*limit = run->active;
+				break;
+			}
+			(*next)++;
+		}
+	}
+}
+
+/* How long poll may sleep: until the first deadline, or END. */
+static int
+run_poll_ms(const struct run *run, const struct xfer *x, size_t cap,
+    uint64_t end)
+{
+	uint64_t	 wait = end;
+
+	for (size_t i = 0; i < cap; i++)
+		if (x[i].state != XFER_FREE && x[i].deadline < wait)
+			wait = x[i].deadline;
+	wait = wait > run->now ? wait - run->now : 0;
+	return wait > INT_MAX ? INT_MAX : (int)wait;
+}
+
+/*
+ * The poll loop: runs the N queries in the CAP slots until every one has
+ * ended or total_ms is up. Returns what those still open end with:
+ * DNSIO_TIMEOUT, or DNSIO_NETERR with *PERR if poll failed.
+ */
+static enum dnsio_status
+run_loop(struct run *run, struct xfer *x, struct pollfd *pfd, size_t cap,
+    struct dnsio_query *q, size_t n, int *perr)
+{
+	size_t		 limit = cap, next = 0;
+	uint64_t	 end;
+
+	run->now = dnsio_now();
+	end = run->o.total_ms != 0 ? run->now + run->o.total_ms : UINT64_MAX;
+	for (;;) {
+		run_fill(run, x, pfd, cap, q, n, &next, &limit);
+		if (run->active == 0 && next == n)
+			return DNSIO_TIMEOUT;
+		if (poll(pfd, cap, run_poll_ms(run, x, cap, end)) == -1 &&
+		    errno != EINTR) {
+			*perr = errno;
+			return DNSIO_NETERR;
+		}
+		run->now = dnsio_now();
+		for (size_t i = 0; i < cap; i++)
+			if (x[i].state != XFER_FREE && pfd[i].revents != 0)
+				xfer_event(run, &x[i], &pfd[i]);
+		if (run->now >= end)
+			return DNSIO_TIMEOUT;
+		for (size_t i = 0; i < cap; i++)
+			if (x[i].state != XFER_FREE &&
+			    run->now >= x[i].deadline)
+				xfer_timer(run, &x[i], &pfd[i]);
+	}
+}
+
 static enum dnsio_status
 dnsio_socket_exchange(struct dnsio_query *q, size_t n,
     const struct dnsio_opts *o)
@@ -546,20 +640,11 @@ dnsio_socket_exchange(struct dnsio_query *q, size_t n,
 	struct run		 run;
 	struct xfer		*x = NULL;
 	struct pollfd		*pfd = NULL;
-	size_t			 cap = 0, limit, next = 0, i;
-	uint64_t		 end, wait;
+	size_t			 cap = 0, i;
 	enum dnsio_status	 rc = DNSIO_NOMEM, left = DNSIO_TIMEOUT;
-	int			 pr, perr = 0;
+	int			 perr = 0;
 
-	memset(&run, 0, sizeof(run));
-	if (o != NULL)
-		run.o = *o;
-	else
-		dnsio_opts_default(&run.o);
-	if (run.o.rto_ms == 0)
-		run.o.rto_ms = 1;
-	if (run.o.tcp_timeout_ms == 0)
-		run.o.tcp_timeout_ms = 1;
+	run_init(&run, o);
 	for (i = 0; i < n; i++) {
 		dnsio_query_clear(&q[i]);
 		q[i].status = DNSIO_PENDING;
@@ -580,47 +665,7 @@ dnsio_socket_exchange(struct dnsio_query *q, size_t n,
 	for (i = 0; i < cap; i++)
 		pfd[i].fd = -1;
 
-	run.now = dnsio_now();
-	end = run.o.total_ms != 0 ? run.now + run.o.total_ms : UINT64_MAX;
-	limit = cap;
-	for (;;) {
-		/* Fill free slots; a query that ends at once frees its slot. */
-		for (i = 0; i < cap && next < n && run.active < limit; i++) {
-			while (x[i].state == XFER_FREE && next < n) {
-				if (xfer_start(&run, &x[i], &pfd[i],
-				    &q[next]) == -1) {
-					limit = run.active;
-					break;
-				}
-				next++;
-			}
-		}
-		if (run.active == 0 && next == n)
-			break;
-
-		wait = end;
-		for (i = 0; i < cap; i++)
-			if (x[i].state != XFER_FREE && x[i].deadline < wait)
-				wait = x[i].deadline;
-		wait = wait > run.now ? wait - run.now : 0;
-		pr = poll(pfd, cap, wait > INT_MAX ? INT_MAX : (int)wait);
-		if (pr == -1 && errno != EINTR) {
-			perr = errno;
-			left = DNSIO_NETERR;
-			break;
-		}
-		run.now = dnsio_now();
-
-		for (i = 0; i < cap; i++)
-			if (x[i].state != XFER_FREE && pfd[i].revents != 0)
-				xfer_event(&run, &x[i], &pfd[i]);
-		if (run.now >= end)
-			break;
-		for (i = 0; i < cap; i++)
-			if (x[i].state != XFER_FREE &&
-			    run.now >= x[i].deadline)
-				xfer_timer(&run, &x[i], &pfd[i]);
-	}
+	left = run_loop(&run, x, pfd, cap, q, n, &perr);
 	rc = DNSIO_OK;
 out:
 	/* total_ms is up (or poll failed): what is still open ends here. */
@@ -639,73 +684,86 @@ out:
 	return rc;
 }
 
+/*
+ * Splits S into the address text (into HOST) and the port text (*PORT, or
+ * NULL), and says which families the form allows: brackets are IPv6 only,
+ * one colon is IPv4 with a port, more colons a bare IPv6 address.
+ */
+static int
+server_split(const char *s, char *host, size_t hostlen, const char **port,
+    int *v4, int *v6)
+{
+	const char	*h = s, *end, *colon = strchr(s, ':');
+	size_t		 hlen = strlen(s);
+
+	*port = NULL;
+	*v4 = *v6 = 1;
+	if (s[0] == '[') {
+		if ((end = strchr(s, ']')) == NULL)
+			return -1;
+		h = s + 1;
+		hlen = (size_t)(end - h);
+		if (end[1] == ':')
+			*port = end + 2;
+		else if (end[1] != '\0')
+			return -1;
+		*v4 = 0;
+	} else if (colon != NULL && strchr(colon + 1, ':') == NULL) {
+		hlen = (size_t)(colon - s);
+		*port = colon + 1;
+		*v6 = 0;
+	}
+	if (hlen == 0 || hlen >= hostlen)
+		return -1;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	return 0;
+}
+
+/* A port: 1 to 65535, digits only. Returns it, or 0. */
+static uint16_t
+server_port(const char *port)
+{
+	unsigned long	 pn = 0;
+
+	if (*port == '\0' || strlen(port) > 5)
+		return 0;
+	for (; *port != '\0'; port++) {
+		if (*port < '0' || *port > '9')
+			return 0;
+		pn = pn * 10 + (unsigned long)(*port - '0');
+	}
+	return pn <= 65535 ? (uint16_t)pn : 0;
+}
+
 int
 dnsio_server_parse(const char *s, uint16_t default_port,
     struct dns_server *out)
 {
 	char			 host[INET6_ADDRSTRLEN];
-	const char		*h, *end, *colon, *port = NULL;
+	const char		*port;
 	struct sockaddr_in	 sin;
 	struct sockaddr_in6	 sin6;
-	unsigned long		 pn = default_port;
-	size_t			 hlen;
-	int			 v4 = 1, v6 = 1;
+	uint16_t		 pn = default_port;
+	int			 v4, v6;
 
-	if (s == NULL)
+	if (s == NULL ||
+	    server_split(s, host, sizeof(host), &port, &v4, &v6) == -1)
 		return -1;
-	colon = strchr(s, ':');
-	if (s[0] == '[') {
-		/* "[2001:db8::1]" or "[2001:db8::1]:53": IPv6 only. */
-		end = strchr(s, ']');
-		if (end == NULL)
-			return -1;
-		h = s + 1;
-		hlen = (size_t)(end - h);
-		if (end[1] == ':')
-			port = end + 2;
-		else if (end[1] != '\0')
-			return -1;
-		v4 = 0;
-	} else if (colon != NULL && strchr(colon + 1, ':') == NULL) {
-		/* One colon: "192.0.2.1:53". */
-		h = s;
-		hlen = (size_t)(colon - s);
-		port = colon + 1;
-		v6 = 0;
-	} else {
-		h = s;
-		hlen = strlen(s);
-	}
-	if (hlen == 0 || hlen >= sizeof(host))
+	if (port != NULL && (pn = server_port(port)) == 0)
 		return -1;
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-
-	if (port != NULL) {
-		if (*port == '\0' || strlen(port) > 5)
-			return -1;
-		pn = 0;
-		for (; *port != '\0'; port++) {
-			if (*port < '0' || *port > '9')
-				return -1;
-			pn = pn * 10 + (unsigned long)(*port - '0');
-		}
-		if (pn == 0 || pn > 65535)
-			return -1;
-	}
-
 	memset(&sin, 0, sizeof(sin));
 	memset(&sin6, 0, sizeof(sin6));
 	if (v4 && inet_pton(AF_INET, host, &sin.sin_addr) == 1) {
 		sin.sin_family = AF_INET;
-		sin.sin_port = htons((uint16_t)pn);
+		sin.sin_port = htons(pn);
 		dnsio_server_from_sockaddr((struct sockaddr *)&sin,
 		    sizeof(sin), out);
 		return 0;
 	}
 	if (v6 && inet_pton(AF_INET6, host, &sin6.sin6_addr) == 1) {
 		sin6.sin6_family = AF_INET6;
-		sin6.sin6_port = htons((uint16_t)pn);
+		sin6.sin6_port = htons(pn);
 		dnsio_server_from_sockaddr((struct sockaddr *)&sin6,
 		    sizeof(sin6), out);
 		return 0;

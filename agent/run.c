@@ -319,25 +319,3 @@ out:
 	config_free(cfg);
 	return status;
 }
-
-int
-run_words(const struct run_opts *o, enum run_op op, char **argv, int argc,
-    int stride, int name_at, int value_at, enum challenge_naming naming)
-{
-	struct challenge_list l = { 0 };
-	char err[1024];
-	int status = EXIT_USAGE;
-
-	for (int i = 0; i + stride <= argc; i += stride) {
-		if (challenge_list_add(&l, argv[i + name_at], value_at < 0 ?
-		    NULL : argv[i + value_at], naming, err, sizeof(err)) !=
-		    CHALLENGE_OK) {
-			msg_error("%s", err);
-			goto out;
-		}
-	}
-	status = run_challenges(o, &l, op);
-out:
-	challenge_list_free(&l);
-	return status;
-}

@@ -29,21 +29,6 @@
 /* RFC 8945 5.2.3: other data of a BADTIME reply, the server's 48-bit time. */
 #define TSIG_OTHER_TIME_LEN	6
 
-/* The OpenSSL digest behind each algorithm, and its full MAC length. */
-static const struct tsig_alg {
-	enum key_alg	 alg;
-	const char	*digest;
-	size_t		 mac_len;
-} tsig_algs[] = {
-	{ KEY_ALG_HMAC_MD5, "MD5", 16 },
-	{ KEY_ALG_HMAC_SHA1, "SHA1", 20 },
-	{ KEY_ALG_HMAC_SHA224, "SHA224", 28 },
-	{ KEY_ALG_HMAC_SHA256, "SHA256", 32 },
-	{ KEY_ALG_HMAC_SHA384, "SHA384", 48 },
-	{ KEY_ALG_HMAC_SHA512, "SHA512", 64 },
-};
-
-#define TSIG_NALGS	(sizeof(tsig_algs) / sizeof(tsig_algs[0]))
 
 /* A reply's TSIG RR, its rdfs borrowed from the ldns_rr (RFC 8945 4.2). */
 struct tsig_fields {
@@ -58,15 +43,6 @@ struct tsig_fields {
 	const uint8_t	*other;
 	size_t		 other_len;
 };
-
-static const struct tsig_alg *
-tsig_alg_find(enum key_alg alg)
-{
-	for (size_t i = 0; i < TSIG_NALGS; i++)
-		if (tsig_algs[i].alg == alg)
-			return &tsig_algs[i];
-	return NULL;
-}
 
 static int64_t
 tsig_read_time(const uint8_t *p)
@@ -190,7 +166,7 @@ tsig_digest_input(const struct tsig_request *req, const uint8_t *msg,
 
 /* An HMAC context keyed with K's secret; NULL if OpenSSL fails. */
 static EVP_MAC_CTX *
-tsig_hmac_new(const struct key *k, const struct tsig_alg *a)
+tsig_hmac_new(const struct key *k, const struct key_alg_info *a)
 {
 	EVP_MAC *mac;
 	EVP_MAC_CTX *ctx = NULL;
@@ -219,7 +195,7 @@ out:
 /* What the HMAC signer needs: the key and its algorithm. */
 struct tsig_hmac {
 	const struct key	*k;
-	const struct tsig_alg	*a;
+	const struct key_alg_info	*a;
 };
 
 /* struct tsig_signer's mac for HMAC: one EVP_MAC pass over the input. */
@@ -629,7 +605,7 @@ tsig_hmac_signer(const struct key *k, struct tsig_hmac *h,
     struct tsig_signer *s)
 {
 	h->k = k;
-	h->a = k != NULL ? tsig_alg_find(k->alg) : NULL;
+	h->a = k != NULL ? key_alg_info(k->alg) : NULL;
 	s->key_name = k != NULL ? k->name : NULL;
 	s->alg_name = k != NULL ? key_alg_wire_name(k->alg) : NULL;
 	s->mac = tsig_hmac_mac;

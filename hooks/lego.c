@@ -26,15 +26,15 @@ lego_usage(const char *cmd)
 static int
 lego_run(int argc, char **argv, const struct run_opts *o, enum run_op op)
 {
-	char value[CHALLENGE_VALUE_LEN + 1];
-	struct run_opts ro = *o;
-	char *pair[2];
+	char			 value[CHALLENGE_VALUE_LEN + 1], err[1024];
+	struct challenge_list	 l = { 0 };
+	struct run_opts		 ro = *o;
 
 	/* lego solves one name at a time: see settle in run.h. */
 	ro.settle = 1;
 	if (argc == 3)
-		return run_words(
-		    &ro, op, argv + 1, 2, 2, 0, 1, CHALLENGE_AS_GIVEN);
+		return hooks_run(&ro, &l, op, challenge_list_add(&l, argv[1],
+		    argv[2], CHALLENGE_AS_GIVEN, err, sizeof(err)), err);
 	if (argc != 5 || strcmp(argv[1], "--") != 0)
 		return lego_usage(argv[0]);
 	/* RAW: -- DOMAIN TOKEN KEYAUTH; the TXT value is computed here. */
@@ -43,9 +43,8 @@ lego_run(int argc, char **argv, const struct run_opts *o, enum run_op op)
 		    "authorization (OpenSSL failed)", argv[2]);
 		return EXIT_USAGE;
 	}
-	pair[0] = argv[2];
-	pair[1] = value;
-	return run_words(&ro, op, pair, 2, 2, 0, 1, CHALLENGE_FROM_DOMAIN);
+	return hooks_run(&ro, &l, op, challenge_list_add(&l, argv[2], value,
+	    CHALLENGE_FROM_DOMAIN, err, sizeof(err)), err);
 }
 
 int

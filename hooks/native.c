@@ -15,11 +15,12 @@
 static int
 native_pairs(int argc, char **argv, const struct run_opts *o, enum run_op op)
 {
-	struct run_opts ro = *o;
-	int i = 1;
+	struct challenge_list	 l = { 0 };
+	struct run_opts		 ro = *o;
+	char			 err[1024];
+	int			 i = 1;
 
-	/* "remove --wait NAME VALUE" reads naturally; accept it after the
-	 * command too. */
+	/* "remove --wait NAME VALUE" reads naturally: after the command too. */
 	if (op == RUN_REMOVE && argc > 1 && strcmp(argv[1], "--wait") == 0) {
 		ro.wait_remove = 1;
 		i++;
@@ -29,8 +30,8 @@ native_pairs(int argc, char **argv, const struct run_opts *o, enum run_op op)
 		    argv[0]);
 		return EXIT_USAGE;
 	}
-	return run_words(&ro, op, argv + i, argc - i, 2, 0, 1,
-	    CHALLENGE_FROM_DOMAIN);
+	return hooks_run(&ro, &l, op, challenge_list_add_pairs(&l, argv + i,
+	    (size_t)(argc - i), CHALLENGE_FROM_DOMAIN, err, sizeof(err)), err);
 }
 
 int
@@ -48,6 +49,9 @@ native_remove(int argc, char **argv, const struct run_opts *o)
 int
 native_check(int argc, char **argv, const struct run_opts *o)
 {
+	struct challenge_list	 l = { 0 };
+	char			 err[1024];
+
 	if (argc < 2) {
 		msg_error("usage: acme-nsupdate check DOMAIN...");
 		return EXIT_USAGE;
@@ -55,6 +59,7 @@ native_check(int argc, char **argv, const struct run_opts *o)
 	/* A diagnosis: show each stage's result unless -q was given. */
 	if (msg_verbosity == 1)
 		msg_verbosity = 2;
-	return run_words(o, RUN_CHECK, argv + 1, argc - 1, 1, 0, -1,
-	    CHALLENGE_FROM_DOMAIN);
+	return hooks_run(o, &l, RUN_CHECK, challenge_list_add_names(&l,
+	    argv + 1, (size_t)(argc - 1), CHALLENGE_FROM_DOMAIN, err,
+	    sizeof(err)), err);
 }

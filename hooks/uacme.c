@@ -14,14 +14,15 @@
 #include "msg.h"
 #include "run.h"
 
-/* uacme's own convention: any non-zero status from begin declines the
- * challenge. */
+/* uacme's convention: any non-zero status from begin declines. */
 #define UACME_DECLINE	1
 
 static int
 uacme_run(int argc, char **argv, const struct run_opts *o, enum run_op op)
 {
-	struct run_opts ro = *o;
+	struct challenge_list	 l = { 0 };
+	struct run_opts		 ro = *o;
+	char			 err[1024];
 
 	/* uacme validates one authorization at a time: see settle in run.h. */
 	ro.settle = 1;
@@ -33,7 +34,8 @@ uacme_run(int argc, char **argv, const struct run_opts *o, enum run_op op)
 	if (strcmp(argv[1], "dns-01") != 0)
 		return op == RUN_ADD ? UACME_DECLINE : 0;
 	/* TYPE IDENT TOKEN AUTH: the name is IDENT, the value AUTH. */
-	return run_words(&ro, op, argv + 1, 4, 4, 1, 3, CHALLENGE_FROM_DOMAIN);
+	return hooks_run(&ro, &l, op, challenge_list_add(&l, argv[2], argv[4],
+	    CHALLENGE_FROM_DOMAIN, err, sizeof(err)), err);
 }
 
 int

@@ -76,6 +76,22 @@ enum challenge_status	challenge_list_add(struct challenge_list *l,
 			    const char *name, const char *value,
 			    enum challenge_naming naming, char *err, size_t errlen);
 
+/*
+ * challenge_list_add for each NAME VALUE pair of the N words of WORDS (N
+ * even), as the add and remove commands and lego pass them. Stops at the
+ * first refused pair; err as for challenge_list_add.
+ */
+enum challenge_status	challenge_list_add_pairs(struct challenge_list *l,
+			    char *const *words, size_t n,
+			    enum challenge_naming naming, char *err,
+			    size_t errlen);
+
+/* challenge_list_add for each of the N names of NAMES, without values. */
+enum challenge_status	challenge_list_add_names(struct challenge_list *l,
+			    char *const *names, size_t n,
+			    enum challenge_naming naming, char *err,
+			    size_t errlen);
+
 /* Frees every item and the array; the list is left empty. */
 void	challenge_list_free(struct challenge_list *l);
 

@@ -19,7 +19,8 @@
 /* What a lame or unreachable authoritative server does to the wait. */
 enum config_require {
 	CONFIG_REQUIRE_ALL,		/* every address must serve the value */
-	CONFIG_REQUIRE_REACHABLE	/* answering servers must; dead ones are warned about */
+	CONFIG_REQUIRE_REACHABLE	/* those that answer must; the others
+					   are warned about */
 };
 
 /* GSS-TSIG (RFC 3645, gss.c) instead of a key: gss_tsig = yes | microsoft. */
@@ -36,31 +37,39 @@ enum zone_gss {
  * signs with key or with gss_tsig, never both (config_load checks).
  */
 struct zone_conf {
-	char		*name;		/* owned: lower case, absolute, trailing dot */
-	char		*server;	/* owned or NULL: server = as written, for messages */
-	char		*server_host;	/* owned or NULL: canonical host name of server = */
-	uint16_t	 server_port;	/* port given with server =, else the default port */
-	struct dns_server *server_addr;	/* owned or NULL: server = as a numeric address */
-	struct key	*key;		/* owned; NULL when gss_tsig is set */
-	enum zone_gss	 gss_tsig;
-	char		*principal;	/* owned or NULL: the client principal */
-	char		*keytab;	/* owned or NULL: client keytab, mode checked */
-	char		*server_principal; /* owned or NULL: default DNS/<primary> */
-	struct dns_server *nameservers;	/* owned array (nameservers =), or NULL */
-	size_t		 n_nameservers;
-	int		 line;		/* line of the [zone ...] header */
+	/* owned: lower case, absolute, trailing dot */
+	char			*name;
+	/* owned or NULL: server = as written, for messages */
+	char			*server;
+	/* owned or NULL: canonical host name of server = */
+	char			*server_host;
+	/* the port given with server =, else the default port */
+	uint16_t		 server_port;
+	/* owned or NULL: server = as a numeric address */
+	struct dns_server	*server_addr;
+	struct key		*key;		/* owned; NULL with gss_tsig */
+	enum zone_gss		 gss_tsig;
+	char			*principal;	/* owned or NULL: client principal */
+	char			*keytab;	/* owned or NULL: mode checked */
+	/* owned or NULL: default DNS/<primary name> */
+	char			*server_principal;
+	/* owned array (nameservers =), or NULL */
+	struct dns_server	*nameservers;
+	size_t			 n_nameservers;
+	int			 line;		/* of the [zone ...] header */
 };
 
 struct config {
-	char		*path;		/* owned: the file read */
-	struct dns_server *resolvers;	/* owned, never empty: resolver =, else /etc/resolv.conf */
-	size_t		 n_resolvers;
-	unsigned	 ttl;		/* default 60 */
-	unsigned	 timeout;	/* seconds, default 120 */
-	uint16_t	 port;		/* default 53 */
-	enum config_require require;	/* default CONFIG_REQUIRE_ALL */
-	struct zone_conf *zones;	/* owned array */
-	size_t		 n_zones;
+	char			*path;		/* owned: the file read */
+	/* owned, never empty: resolver =, else /etc/resolv.conf */
+	struct dns_server	*resolvers;
+	size_t			 n_resolvers;
+	unsigned		 ttl;		/* default 60 */
+	unsigned		 timeout;	/* seconds, default 120 */
+	uint16_t		 port;		/* default 53 */
+	enum config_require	 require;	/* default CONFIG_REQUIRE_ALL */
+	struct zone_conf	*zones;		/* owned array */
+	size_t			 n_zones;
 };
 
 enum config_status {
@@ -78,9 +87,9 @@ const char	*config_path_pick(const char *explicit_path);
 
 /*
  * Reads and checks PATH, loading every zone's key; without resolver =, the
- * resolvers come from /etc/resolv.conf (an error if it names none). Reports each problem
- * through msg_error and returns the overall status; on CONFIG_OK *out is a
- * new config the caller frees with config_free.
+ * resolvers come from /etc/resolv.conf (an error if it names none).
+ * Reports each problem through msg_error and returns the overall status;
+ * on CONFIG_OK *out is a new config the caller frees with config_free.
  */
 enum config_status	config_load(const char *path, struct config **out);
 
@@ -104,6 +113,7 @@ const struct zone_conf	*config_zone_exact(const struct config *c,
  * The most specific configured zone that contains FQDN (absolute, any case),
  * or NULL. Borrowed from C.
  */
-const struct zone_conf	*config_zone_for(const struct config *c, const char *fqdn);
+const struct zone_conf	*config_zone_for(const struct config *c,
+			    const char *fqdn);
 
 #endif

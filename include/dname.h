@@ -23,6 +23,11 @@ enum dname_status {
 /* What dname_parse accepts beyond letters, digits, '-' and '_' labels. */
 #define DNAME_ALLOW_WILDCARD	0x1	/* "*" as the first label */
 #define DNAME_ALLOW_ROOT	0x2	/* "." itself */
+/*
+ * TSIG key names: any printable ASCII but the specials of the presentation
+ * format (RFC 1035 5.1), as BIND takes them; tsig-keygen writes LDH names.
+ */
+#define DNAME_ALLOW_KEYCHARS	0x4
 
 /*
  * Checks the LEN bytes of TEXT (relative or absolute, any case) as a host

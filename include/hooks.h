@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * hooks: one adapter per ACME client (one file each in hooks/). Each turns its client's
- * argv and environment into a challenge list and hands it to run.c.
- * ARGV[0] is the command word; the return value is the exit status.
+ * hooks: one adapter per ACME client (one file each in hooks/). Each turns
+ * its client's argv and environment into a challenge list and hands it to
+ * run_challenges. ARGV[0] is the command word; the return value is the
+ * exit status.
  */
 #ifndef ACME_NSUPDATE_HOOKS_H
 #define ACME_NSUPDATE_HOOKS_H
@@ -10,6 +11,14 @@
 #include "run.h"
 
 typedef int (*hook_fn)(int argc, char **argv, const struct run_opts *o);
+
+/*
+ * hooks/hooks.c, the end every adapter shares: if ST says building L
+ * failed, reports ERR and returns EXIT_USAGE; else runs OP on L and
+ * returns its exit status. Frees L either way.
+ */
+int	hooks_run(const struct run_opts *o, struct challenge_list *l,
+	    enum run_op op, enum challenge_status st, const char *err);
 
 /* hooks/native.c: add NAME VALUE [NAME VALUE]... / remove ... */
 int	native_add(int argc, char **argv, const struct run_opts *o);
@@ -25,10 +34,9 @@ int	lego_cleanup(int argc, char **argv, const struct run_opts *o);
 int	certbot_auth(int argc, char **argv, const struct run_opts *o);
 int	certbot_cleanup(int argc, char **argv, const struct run_opts *o);
 
-/* hooks/dehydrated.c: HOOK (HOOK_CHAIN=yes too); other hook names do nothing */
+/* hooks/dehydrated.c: HOOK (HOOK_CHAIN=yes too); main.c passes over the rest */
 int	dehydrated_deploy(int argc, char **argv, const struct run_opts *o);
 int	dehydrated_clean(int argc, char **argv, const struct run_opts *o);
-int	dehydrated_ignore(int argc, char **argv, const struct run_opts *o);
 
 /* hooks/uacme.c: begin|done|failed TYPE IDENT TOKEN AUTH */
 int	uacme_begin(int argc, char **argv, const struct run_opts *o);

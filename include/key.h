@@ -37,6 +37,20 @@ struct key {
 	size_t		 secret_len;
 };
 
+/*
+ * One TSIG algorithm. key.c holds the one table of them; tsig.c takes the
+ * digest and MAC size from it.
+ */
+struct key_alg_info {
+	enum key_alg	 alg;
+	const char	*name;		/* as users write it (nsupdate -y) */
+	const char	*wire;		/* RFC 8945 6, absolute */
+	const char	*digest;	/* OpenSSL digest name */
+	size_t		 mac_len;	/* full MAC length, octets */
+};
+
+/* The table entry of ALG (static), or NULL for no such algorithm. */
+const struct key_alg_info	*key_alg_info(enum key_alg alg);
 /* "hmac-sha256" etc.: the name users write (and nsupdate -y takes). */
 const char	*key_alg_name(enum key_alg alg);
 /* The algorithm's wire name (RFC 8945 6): "hmac-md5.sig-alg.reg.int." etc. */

@@ -21,8 +21,10 @@ enum msg_level {
 };
 
 /*
- * Receives each finished line (no trailing newline). The default sink writes
- * "acme-nsupdate: LINE\n" to stderr. NULL restores the default.
+ * Receives each finished line (no trailing newline, no control character:
+ * those arrive as \DDD; a -vv packet dump arrives one line at a time). The
+ * default sink writes "acme-nsupdate: LINE\n" to stderr. NULL restores the
+ * default.
  */
 typedef void (*msg_sink_fn)(enum msg_level level, const char *line);
 void	msg_set_sink(msg_sink_fn sink);

@@ -48,9 +48,4 @@ struct run_opts {
 int	run_challenges(const struct run_opts *o, struct challenge_list *l,
 	    enum run_op op);
 
-/* Transitional: the adapters' word groups (goes with the adapter rework). */
-int	run_words(const struct run_opts *o, enum run_op op, char **argv,
-	    int argc, int stride, int name_at, int value_at,
-	    enum challenge_naming naming);
-
 #endif

@@ -27,9 +27,9 @@
 enum tsig_status {
 	TSIG_OK = 0,
 	TSIG_ERR_NOMEM,
-	TSIG_ERR_FORMAT,	/* message cannot be parsed / TSIG RR malformed
-				   (incl. a MAC length out of RFC 8945 5.2.2.1
-				   bounds) */
+	/* message cannot be parsed, TSIG RR malformed (a MAC length out of
+	   the bounds of RFC 8945 5.2.2.1 included) */
+	TSIG_ERR_FORMAT,
 	TSIG_ERR_CRYPTO,	/* OpenSSL failed */
 	TSIG_ERR_UNSIGNED,	/* reply carries no TSIG RR */
 	TSIG_ERR_NOT_LAST,	/* TSIG RR is not the last additional record */

@@ -60,11 +60,37 @@ def test_bad_invocation_exits_2_with_that_clients_usage(agent_path, args, env, u
     "startup_hook", "exit_hook", "deploy_cert", "unchanged_cert",
     "invalid_challenge", "request_failure", "generate_csr", "sync_cert",
     "this_hookscript_is_broken__dehydrated_is_working_fine__please_ignore_unknown_hooks_in_your_script",
+    # Hooks dehydrated may add later: known by their form, not by a list.
+    "some_future_hook", "deploy_cert2", "x_",
 ])
 def test_dehydrated_other_hooks_do_nothing(agent_path, tmp_path, hook):
     # No config exists: the hook must not even read one.
     done = run(agent_path, hook, "a", "b", "c", config=tmp_path / "missing.ini")
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize("word", [
+    "frobnicate", "Some_Hook", "some-hook", "some_hook!", "_\u00e9_",
+])
+def test_other_unknown_words_are_usage_errors(agent_path, word):
+    done = run(agent_path, "-c", "/nonexistent", word, "a", "b")
+    assert done.returncode == 2, done
+    assert done.stdout == ""
+    assert "unknown command" in done.stderr, done.stderr
+
+
+def test_future_dehydrated_hook_reads_no_config(agent_path):
+    done = run(agent_path, "-c", "/nonexistent", "some_future_hook", "a", "b")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+def test_control_characters_are_escaped(agent_path, tmp_path):
+    # A newline in a name must not start a line of its own in the log.
+    done = run(agent_path, "add", "a\nacme-nsupdate: forged.example", V,
+               config=tmp_path / "missing.ini")
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "a\\010acme-nsupdate: forged.example" in done.stderr, done.stderr
 
 
 def test_uacme_declines_other_challenge_types_quietly(agent_path, tmp_path):

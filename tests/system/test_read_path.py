@@ -375,3 +375,31 @@ def test_many_names_wait_by_serial(topology, topology_config, agent, value):
     for domain in pairs:
         assert rrset_texts(secondary, f"_acme-challenge.{domain}.", "TXT") == set()
 
+
+
+def test_timeout_message_lists_every_server(topology, topology_config, agent, value):
+    """A wait that runs out of time names every server and name it still
+    waited for, in one line, whole: here well over 8 KiB (messages were
+    once cut at 2 KiB, losing the list)."""
+    zone = "dns01.test."
+    bind = topology.primary(zone)
+    dead = [f"127.0.1.{i}" for i in range(1, 14)]     # nothing listens there
+    config = topology_config(timeout=2, nameservers={zone: [bind, *dead]})
+    domains = [f"wide{i}.dns01.test" for i in range(10)]
+    pairs = [word for domain in domains for word in (domain, value(domain))]
+
+    result = agent.fails(config, "add", *pairs, status=1, timeout=30)
+    lines = [line for line in result.stderr.splitlines()
+             if "not served everywhere within 2 s" in line]
+    assert len(lines) == 1, str(result)
+    (line,) = lines
+    assert len(line) > 8192, f"{len(line)} bytes"
+    for domain in domains:
+        for address in dead:
+            assert f"_acme-challenge.{domain} on {address} port 53 " \
+                   f"(zone {zone}: no answer)" in line, domain + " " + address
+        assert f"_acme-challenge.{domain} on {bind} port 53" not in line
+    assert line.endswith("or set require = reachable"), line[-200:]
+    # The failed add took its values back.
+    for domain in domains:
+        assert rrset_texts(bind, f"_acme-challenge.{domain}.", "TXT") == set()

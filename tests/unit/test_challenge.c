@@ -138,6 +138,35 @@ test_list_dedupe_and_free(void **state)
 }
 
 static void
+test_list_add_pairs_and_names(void **state)
+{
+	char *pairs[] = { "example.org", V1, "*.example.org", V2, "x..y", V1 };
+	char *names[] = { "example.org", "www.example.org" };
+	struct challenge_list l = { 0 };
+	char err[256];
+
+	(void)state;
+	assert_int_equal(challenge_list_add_pairs(&l, pairs, 4,
+	    CHALLENGE_FROM_DOMAIN, err, sizeof(err)), CHALLENGE_OK);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.items[1].name, "_acme-challenge.example.org.");
+	assert_string_equal(l.items[1].value, V2);
+	/* The first refused pair stops the list and says which. */
+	assert_int_equal(challenge_list_add_pairs(&l, pairs, 6,
+	    CHALLENGE_FROM_DOMAIN, err, sizeof(err)), CHALLENGE_ERR_NAME);
+	assert_int_equal(strncmp(err, "x..y: ", 6), 0);
+	challenge_list_free(&l);
+
+	assert_int_equal(challenge_list_add_names(&l, names, 2,
+	    CHALLENGE_FROM_DOMAIN, err, sizeof(err)), CHALLENGE_OK);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.items[1].name,
+	    "_acme-challenge.www.example.org.");
+	assert_string_equal(l.items[1].value, "");
+	challenge_list_free(&l);
+}
+
+static void
 test_subject(void **state)
 {
 	struct challenge_list l = { 0 };
@@ -164,6 +193,7 @@ main(void)
 		cmocka_unit_test(test_names_rejected),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_list_dedupe_and_free),
+		cmocka_unit_test(test_list_add_pairs_and_names),
 		cmocka_unit_test(test_subject),
 	};
 

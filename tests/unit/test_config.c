@@ -351,7 +351,7 @@ test_addresses(void **state)
 static void
 test_server(void **state)
 {
-	static const char numeric[] = " is not a valid numeric address "
+	static const char numeric[] = ": not a valid numeric address "
 	    "(with optional port, as 192.0.2.1:53 or [2001:db8::1]:53)";
 	const struct {
 		const char	*v;
@@ -361,15 +361,15 @@ test_server(void **state)
 		{ "192.0.2.1:99999", numeric },
 		{ "[::1]:x", numeric },
 		{ "2001:db8::zz", numeric },
-		{ "ns1.example.net:0", " has a bad port (1 to 65535 after "
-		    "the ':')" },
-		{ "ns1.example.net:", " has a bad port (1 to 65535 after "
-		    "the ':')" },
-		{ "ns1..example.net", " has an empty label" },
-		{ "ns1.example.123", " is neither a numeric address nor a "
+		{ "ns1.example.net:0", ": bad port (1 to 65535 after the "
+		    "':')" },
+		{ "ns1.example.net:", ": bad port (1 to 65535 after the "
+		    "':')" },
+		{ "ns1..example.net", ": empty label in name" },
+		{ "ns1.example.123", ": neither a numeric address nor a "
 		    "host name" },
-		{ "ns1 ns2", " holds a character other than letters, "
-		    "digits, '-', '_' and '.'" },
+		{ "ns1 ns2", ": character ' ' is not allowed in a host name "
+		    "(letters, digits, '-', '_')" },
 	};
 	/* As written; then the host and port, or the address, parsed once. */
 	const struct {
@@ -438,15 +438,17 @@ test_zone_names(void **state)
 	expect_error("[zone a.example b.example]\n",
 	    "1: [zone a.example b.example]: one zone name per section");
 	expect_error("[zone a..example]\n",
-	    "1: zone name a..example has an empty label");
+	    "1: zone name a..example: empty label in name");
 	expect_error("[zone .example]\n",
-	    "1: zone name .example has an empty label");
-	expect_error("[zone .]\n", "1: zone name . is empty");
-	expect_error("[zone ex!ample.net]\n", "1: zone name ex!ample.net "
-	    "holds a character other than letters, digits, '-', '_' and '.'");
-	expect_error("[zone bücher.example]\n", "1: zone name bücher.example "
-	    "is not ASCII; write it in its punycode A-label form (xn--...), "
-	    "as idn2 prints it");
+	    "1: zone name .example: empty label in name");
+	expect_error("[zone .]\n", "1: zone name .: empty name; expected a "
+	    "domain such as example.org");
+	expect_error("[zone ex!ample.net]\n", "1: zone name ex!ample.net: "
+	    "character '!' is not allowed in a host name (letters, digits, "
+	    "'-', '_')");
+	expect_error("[zone bücher.example]\n", "1: zone name bücher.example: "
+	    "name is not ASCII; pass its punycode (A-label) form, e.g. "
+	    "xn--bcher-kva.example for bücher.example (idn2 converts)");
 
 	memset(label, 'a', 63);
 	label[63] = '\0';
@@ -461,8 +463,8 @@ test_zone_names(void **state)
 	}
 	free(text);
 	text = xprintf("[zone %sa.example]\n", label);
-	want = xprintf("1: zone name %sa.example has a label longer than 63 "
-	    "characters", label);
+	want = xprintf("1: zone name %sa.example: a label is 64 characters "
+	    "long; at most 63 are allowed", label);
 	expect_error(text, want);
 	free(text);
 	free(want);
@@ -488,7 +490,8 @@ test_zone_names(void **state)
 	name[253] = 'a';
 	name[254] = '\0';
 	text = xprintf("[zone %s.]\n", name);
-	want = xprintf("1: zone name %s. is longer than 253 characters", name);
+	want = xprintf("1: zone name %s.: name is 254 characters long; at "
+	    "most 253 fit in DNS", name);
 	expect_error(text, want);
 	free(text);
 	free(want);
@@ -523,7 +526,7 @@ test_structure(void **state)
 	expect_error(ZONE_OK "key_name = k\n",
 	    "3: key_name picks a key from key_file, and there is no key_file");
 	expect_error("[zone example.net]\nkey_file = x.key\nkey_name = a..b\n",
-	    "3: key_name a..b has an empty label");
+	    "3: key_name a..b: empty label in name");
 	expect_error("[defaults]\nttl = 1\n[zones example.net]\nttl = 2\n",
 	    "3: unknown section [zones example.net]; expected [defaults] or "
 	    "[zone NAME]");
@@ -582,7 +585,7 @@ test_key_errors(void **state)
 
 	k = write_tmp(tdir, "k", "key \"k\" {\n\talgorithm hmac-sha256;\n", 0600);
 	text = xprintf("[zone example.net]\n\nkey_file = %s\n", base(k));
-	want = xprintf("3: key_file: %s:1: '}' missing at the end of key k.",
+	want = xprintf("3: key_file: %s:1: '}' missing at the end of key k",
 	    k);
 	expect_error(text, want);
 	free(want);
@@ -749,7 +752,7 @@ test_many_errors(void **state)
 		"4: port must be a number from 1 to 65535, not x",
 		"5: require must be all or reachable, not some",
 		"6: [zone] needs the zone's name, as in [zone example.net]",
-		"9: server 300.1.1.1 is not a valid numeric address (with "
+		"9: server 300.1.1.1: not a valid numeric address (with "
 		    "optional port, as 192.0.2.1:53 or [2001:db8::1]:53)",
 		"10: nameservers: nope is not a numeric address with optional "
 		    "port (as 192.0.2.1, 192.0.2.1:53, 2001:db8::1 or "

@@ -405,9 +405,14 @@ test_broken_files(void **state)
 	expect_file_error("/* never closed\nkey \"k\" {};\n", KEY_ERR_SYNTAX,
 	    1, "comment not closed");
 	expect_file_error("key \"a..b\" {\n};\n", KEY_ERR_SYNTAX, 1,
-	    "empty label in key name");
+	    "key name: empty label in name");
 	expect_file_error("key \"a b\" {\n};\n", KEY_ERR_SYNTAX, 1,
-	    "key name holds a space");
+	    "key name: character ' ' is not allowed in a key name");
+	/* Beyond LDH, BIND's key names may hold any printable character. */
+	expect_file_error("key \"a/b\" {\n};\n", KEY_ERR_SYNTAX, 1,
+	    "key a/b. has no algorithm");
+	expect_file_error("key \"a@b\" {\n};\n", KEY_ERR_SYNTAX, 1,
+	    "key name: character '@' is not allowed in a key name");
 	expect_file_error("key {\n};\n", KEY_ERR_SYNTAX, 1,
 	    "key name missing");
 	expect_file_error("options {\n\tdirectory \"/x\";\n", KEY_ERR_SYNTAX,
@@ -428,7 +433,8 @@ test_name_limits(void **state)
 	text = xprintf("key \"%s\" {\n\talgorithm hmac-sha256;\n"
 	    "\tsecret \"" B64_32 "\";\n};\n", label);
 	expect_file_error(text, KEY_ERR_SYNTAX, 1,
-	    "label longer than 63 characters");
+	    "key name: a label is 64 characters long; at most 63 are "
+	    "allowed");
 	free(text);
 
 	/* 63 + 1 + 63 + 1 + 63 + 1 + 61 = 253 characters: the most. */
@@ -448,7 +454,7 @@ test_name_limits(void **state)
 	text = xprintf("key \"%s\" {\n\talgorithm hmac-sha256;\n"
 	    "\tsecret \"" B64_32 "\";\n};\n", name);
 	expect_file_error(text, KEY_ERR_SYNTAX, 1,
-	    "longer than 253 characters");
+	    "name is 254 characters long; at most 253 fit in DNS");
 	free(text);
 }
 
@@ -595,7 +601,8 @@ test_inline_bad(void **state)
 		{ "k:BAD+SEKRIT!", KEY_ERR_SECRET,
 		    "inline key: secret is not valid base64" },
 		{ "k k:BAD+SEKRIT", KEY_ERR_SYNTAX,
-		    "inline key: key name holds a space" },
+		    "inline key: key name: character ' ' is not allowed in a "
+		    "key name" },
 	};
 	struct key	*k;
 	char		 err[256];
