@@ -522,7 +522,7 @@ static int
 key_found_add(const struct keyfile_key *k, void *arg)
 {
 	struct key_found_list	*l = arg;
-	struct key_found	 f, *keys;
+	struct key_found	 f, *keys = NULL;
 
 	memset(&f, 0, sizeof(f));
 	f.line = k->line;
