@@ -54,7 +54,7 @@ PYTEST_ARGS ?=
 
 .PHONY: all check include-graph check-unit check-system check-asan check-install install \
 	uninstall clean \
-	deps deps-build deps-test deps-bench bench demo
+	deps deps-build deps-test deps-bench bench bench-lag demo
 
 all: $(BIN)
 
@@ -193,6 +193,11 @@ deps-bench: deps
 bench: deps-bench $(BIN)
 	ACME_NSUPDATE_BIN=$(abspath $(BIN)) $(NETNS) $(PYTHON) tests/bench/run.py
 	ACME_NSUPDATE_BIN=$(abspath $(BIN)) $(NETNS) $(PYTHON) tests/bench/issuance.py
+
+# Detection lag against a secondary lagging 1, 3 and 10 s, and the busiest
+# second per server (tests/bench/lag.py); BENCH_LAG_OLD=BINARY compares.
+bench-lag: deps-bench $(BIN)
+	ACME_NSUPDATE_BIN=$(abspath $(BIN)) $(NETNS) $(PYTHON) tests/bench/lag.py
 
 demo: deps $(BIN)
 	ACME_NSUPDATE_BIN=$(abspath $(BIN)) $(NETNS) $(PYTHON) tests/demo.py

@@ -104,19 +104,22 @@ def run_agent(binary, config, *args, wrap=(), rss=False):
 
 # --- the secondary, watched from the outside ---------------------------------
 
-def _poll(addresses, name, value, ready, report):
-    """Child process: ask each of ADDRESSES for NAME/TXT every millisecond;
+def _poll(addresses, name, value, ready, report, source=None, limit=30):
+    """Child process: ask each of ADDRESSES for NAME/TXT every millisecond,
+    from SOURCE if given (so that a capture can tell it from the agent);
     report {address: monotonic time of the first answer holding VALUE}."""
     query = dns.message.make_query(name, "TXT")
     query.flags = 0                         # RD=0: the server itself
     socks = {}
     for address in addresses:
         socks[address] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        if source is not None:
+            socks[address].bind((source, 0))
         socks[address].connect((address, 53))
         socks[address].settimeout(0.05)
     seen = {}
     ready.set()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + limit
     while len(seen) < len(addresses) and time.monotonic() < deadline:
         for address, sock in socks.items():
             if address in seen:
@@ -135,12 +138,13 @@ def _poll(addresses, name, value, ready, report):
     report.send(seen)
 
 
-def watch(addresses, name, value):
+def watch(addresses, name, value, source=None, limit=30):
     """Start a poller; returns its pipe end, and the process to join."""
     ctx = multiprocessing.get_context("fork")
     ready = ctx.Event()
     mine, theirs = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_poll, args=(addresses, name, value, ready, theirs))
+    proc = ctx.Process(target=_poll, args=(addresses, name, value, ready, theirs,
+                                           source, limit))
     proc.start()
     ready.wait(5)
     return mine, proc
