@@ -241,7 +241,7 @@ reply_check(const struct update_msg *m, const struct tsig_request *req,
 	ldns_pkt *p = NULL;
 	enum update_status st = UPDATE_ERR_REJECTED;
 
-	if (ldns_wire2pkt(&p, wire, len) != LDNS_STATUS_OK) {
+	if (dnsio_wire2pkt(&p, wire, len) != LDNS_STATUS_OK) {
 		snprintf(err, errlen,
 		    "%s: unreadable reply from %s for zone %s", m->subject,
 		    m->server->text, m->z->apex);

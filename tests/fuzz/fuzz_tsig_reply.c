@@ -3,7 +3,7 @@
  * fuzz_tsig_reply: the UPDATE reply path, parse and TSIG verify, on an
  * arbitrary reply to a fixed signed request. A request is signed once with
  * the fixed key (tsig_sign) for its MAC; the input is the reply, read as
- * update.c reads one: tsig_verify, then ldns_wire2pkt.
+ * update.c reads one: dnsio_wire2pkt, then tsig_verify.
  * If the first byte is 1, it is followed by a request MAC (32 bytes), its
  * ID (2) and the verifying time (6, big endian): capture_seeds.py records
  * real signed replies that way, so they verify completely. Any other
@@ -16,6 +16,7 @@
 
 #include <ldns/ldns.h>
 
+#include "dnsio.h"
 #include "key.h"
 #include "support.h"
 #include "tsig.h"
@@ -87,7 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size--;
 	}
 	/* update.c's order: parse (its rcode), then the TSIG. */
-	if (ldns_wire2pkt(&p, data, size) == LDNS_STATUS_OK) {
+	if (dnsio_wire2pkt(&p, data, size) == LDNS_STATUS_OK) {
 		(void)tsig_verify(key, &req, data, size, now, &tr);
 		(void)ldns_pkt_get_rcode(p);
 		ldns_pkt_free(p);

@@ -194,10 +194,8 @@ reply_matches(const uint8_t *qw, size_t qlen, const uint8_t *r, size_t rlen)
 	if (rlen < LDNS_HEADER_SIZE || LDNS_QR_WIRE(r) == 0 ||
 	    ldns_wire2pkt(&q, qw, qlen) != LDNS_STATUS_OK)
 		goto out;
-	if (ldns_wire2pkt(&p, r, rlen) != LDNS_STATUS_OK) {
-		p = NULL;
+	if (dnsio_wire2pkt(&p, r, rlen) != LDNS_STATUS_OK)
 		goto out;
-	}
 	if (ldns_rr_list_rr_count(ldns_pkt_question(p)) == 0) {
 		ok = ldns_pkt_get_rcode(p) == LDNS_RCODE_FORMERR ||
 		    ldns_pkt_get_rcode(p) == LDNS_RCODE_NOTIMPL;
