@@ -149,7 +149,8 @@ check-asan:
 	    check-unit check-system
 
 # --- fuzzing ----------------------------------------------------------------
-# Each harness in turn, niced, for FUZZ_SECONDS; new inputs go to
+# Each harness in turn, niced, for FUZZ_SECONDS (with tests/fuzz/TARGET.dict
+# where there is one); new inputs go to
 # obj-fuzz/corpus/TARGET (the seeds in tests/fuzz/corpus are only read),
 # crashes to obj-fuzz/artifacts/. A crash, leak or UB fails the target.
 fuzz-build: deps-fuzz
@@ -167,6 +168,7 @@ fuzz: fuzz-build
 	        nice -n 10 $(FUZZ_OBJDIR)/tests/fuzz/fuzz_$$t \
 	        -max_total_time=$(FUZZ_SECONDS) -timeout=25 -print_final_stats=1 \
 	        -artifact_prefix=$(FUZZ_OBJDIR)/artifacts/$$t- \
+	        $$(test -f tests/fuzz/$$t.dict && echo -dict=tests/fuzz/$$t.dict) \
 	        $(FUZZ_OBJDIR)/corpus/$$t tests/fuzz/corpus/$$t >$$log 2>&1; then \
 	        tail -n 60 $$log; echo "fuzz_$$t failed; the input is in $(FUZZ_OBJDIR)/artifacts/"; exit 1; \
 	    fi; \

@@ -127,52 +127,37 @@ xfer_finish(struct run *run, struct xfer *x, struct pollfd *pfd,
 	run->active--;
 }
 
-/* Moves *pos past the name at *pos; -1 if it runs off the end. */
-static int
-wire_skip_name(const uint8_t *w, size_t len, size_t *pos)
-{
-	size_t p = *pos;
-
-	/* RFC 1035 4.1.4: labels up to a zero octet or a pointer. */
-	while (p < len && w[p] != 0 && (w[p] & 0xc0) != 0xc0)
-		p += 1 + (size_t)w[p];
-	if (p >= len)
-		return -1;
-	*pos = p + ((w[p] & 0xc0) == 0xc0 ? 2 : 1);
-	return *pos <= len ? 0 : -1;
-}
-
 /*
- * How many TSIG records the additional section of W holds, counted as far
- * as whole records go: ldns reads (and leaks) those before a record that
- * runs off the end too.
+ * How many TSIG records the additional section of W holds, read record by
+ * record with ldns_wire2rr as ldns_wire2pkt reads them (ldns may end a
+ * record before its RDLENGTH does, so a walk by RDLENGTH can disagree),
+ * as far as whole records go: ldns keeps those before a bad one too.
  */
 static unsigned
 wire_tsig_count(const uint8_t *w, size_t len)
 {
-	size_t p = LDNS_HEADER_SIZE, i, n_before;
+	size_t pos = LDNS_HEADER_SIZE, i, n_before, n_all;
 	unsigned n = 0;
+	ldns_rr *rr;
 
 	if (len < LDNS_HEADER_SIZE)
 		return 0;
 	for (i = 0; i < LDNS_QDCOUNT(w); i++) {
-		if (wire_skip_name(w, len, &p) == -1 || len - p < 4)
+		if (ldns_wire2rr(&rr, w, len, &pos, LDNS_SECTION_QUESTION) !=
+		    LDNS_STATUS_OK)
 			return 0;
-		p += 4;
+		ldns_rr_free(rr);
 	}
 	n_before = (size_t)LDNS_ANCOUNT(w) + LDNS_NSCOUNT(w);
-	for (i = 0; i < n_before + LDNS_ARCOUNT(w); i++) {
-		uint16_t type;
-
-		/* RFC 1035 4.1.3: TYPE CLASS TTL RDLENGTH, then RDATA. */
-		if (wire_skip_name(w, len, &p) == -1 || len - p < 10)
+	n_all = n_before + LDNS_ARCOUNT(w);
+	for (i = 0; i < n_all; i++) {
+		if (ldns_wire2rr(&rr, w, len, &pos, i < n_before ?
+		    LDNS_SECTION_ANSWER : LDNS_SECTION_ADDITIONAL) !=
+		    LDNS_STATUS_OK)
 			break;
-		type = ldns_read_uint16(w + p);
-		p += 10 + (size_t)ldns_read_uint16(w + p + 8);
-		if (p > len)
-			break;
-		if (i >= n_before && type == LDNS_RR_TYPE_TSIG)
+		if (i >= n_before && ldns_rr_get_type(rr) == LDNS_RR_TYPE_TSIG)
 			n++;
+		ldns_rr_free(rr);
 	}
 	return n;
 }
