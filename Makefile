@@ -1,6 +1,7 @@
 # acme-nsupdate: plain Makefile. `make` builds ./acme-nsupdate; `make check`
 # installs missing Debian packages (as root), builds and runs every test,
-# plainly and under AddressSanitizer + UndefinedBehaviorSanitizer.
+# plainly and under AddressSanitizer + UndefinedBehaviorSanitizer, then
+# each libFuzzer harness briefly (`make fuzz` runs them longer).
 
 VERSION	= 0.1.0
 PREFIX	?= /usr/local
@@ -19,6 +20,10 @@ SANITIZE ?=
 ifeq ($(SANITIZE),1)
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
+# The libFuzzer build (make fuzz): coverage for the library, fuzzer at link.
+ifeq ($(SANITIZE),fuzz)
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
 ALL_CPPFLAGS = -Iinclude -D_GNU_SOURCE -DACME_NSUPDATE_VERSION='"$(VERSION)"' $(CPPFLAGS)
 ALL_CFLAGS = $(WARNINGS) $(WERROR) $(SANFLAGS) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIBS	= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
@@ -35,6 +40,15 @@ UNIT_BIN = $(UNIT_SRC:%.c=$(OBJDIR)/%)
 # Shared test fixtures (the scripted transport): every other .c in tests/unit.
 UNIT_SUPPORT = $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 UNIT_SUPPORT_OBJ = $(UNIT_SUPPORT:%.c=$(OBJDIR)/%.o)
+# libFuzzer harnesses: tests/fuzz/fuzz_TARGET.c, seeds in tests/fuzz/corpus/TARGET.
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_TARGETS = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_BIN = $(FUZZ_SRC:%.c=$(OBJDIR)/%)
+FUZZ_SUPPORT_OBJ = $(OBJDIR)/tests/fuzz/support.o
+FUZZ_OBJDIR = obj-fuzz
+FUZZ_SECONDS ?= 60
+# make check: every harness briefly, 60 s in all.
+FUZZ_CI_SECONDS = $(shell n=$(words $(FUZZ_TARGETS)); echo $$((60 / ($$n > 0 ? $$n : 1))))
 
 # Debian packages: to build, to run the test suite, and for `make demo`.
 BUILD_DEBS = gcc make pkg-config libldns-dev libinih-dev libssl-dev libcmocka-dev \
@@ -44,6 +58,7 @@ TEST_DEBS = bind9 bind9-utils bind9-dnsutils knot knot-dnsutils pdns-server \
 	python3-dnspython iproute2 util-linux time krb5-kdc krb5-admin-server krb5-user
 CLIENT_DEBS = pebble certbot lego dehydrated uacme openssl
 BENCH_DEBS = tcpdump
+FUZZ_DEBS = clang libfuzzer-14-dev
 
 # Debian's interpreter: the one python3-pytest and python3-dnspython belong to.
 PYTHON	= /usr/bin/python3
@@ -54,7 +69,8 @@ PYTEST_ARGS ?=
 
 .PHONY: all check include-graph check-unit check-system check-asan check-install install \
 	uninstall clean \
-	deps deps-build deps-test deps-bench bench bench-lag demo
+	deps deps-build deps-test deps-bench deps-fuzz bench bench-lag demo \
+	fuzz fuzz-ci fuzz-build fuzz-bins
 
 all: $(BIN)
 
@@ -78,6 +94,16 @@ $(OBJDIR)/tests/unit/test_%: $(OBJDIR)/tests/unit/test_%.o $(UNIT_SUPPORT_OBJ) $
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_SUPPORT_OBJ) \
 	    $(LIBAGENT) $(LIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null) -lpthread
 
+$(OBJDIR)/tests/fuzz/%.o: tests/fuzz/%.c tests/fuzz/support.h $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Itests/fuzz $(ALL_CFLAGS) -c -o $@ $<
+
+# support.c's virtual clock: the agent's sleeps and monotonic time are wrapped.
+$(OBJDIR)/tests/fuzz/fuzz_%: $(OBJDIR)/tests/fuzz/fuzz_%.o $(FUZZ_SUPPORT_OBJ) $(LIBAGENT)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) \
+	    -Wl,--wrap=clock_gettime -Wl,--wrap=nanosleep -o $@ $< \
+	    $(FUZZ_SUPPORT_OBJ) $(LIBAGENT) $(LIBS)
+
 # --- packages ---------------------------------------------------------------
 # Installs what is missing when root; otherwise prints the one line to run.
 define need_debs
@@ -97,6 +123,8 @@ endef
 
 deps-build:
 	$(call need_debs,$(BUILD_DEBS))
+deps-fuzz: deps-build
+	$(call need_debs,$(FUZZ_DEBS))
 deps-test: deps-build
 	$(call need_debs,$(TEST_DEBS))
 deps: deps-test
@@ -155,9 +183,10 @@ $(DEB): $(DEB_SRC)
 	cp "$$d/$(notdir $(DEB))" $(DEB) && echo "built $(DEB)"
 
 # --- tests ------------------------------------------------------------------
-check: deps deps-deb
+check: deps deps-deb deps-fuzz
 	$(MAKE) include-graph check-unit check-system check-install
 	$(MAKE) check-asan
+	$(MAKE) fuzz-ci
 
 check-unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -171,6 +200,36 @@ check-asan:
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    $(MAKE) OBJDIR=obj-asan BIN=obj-asan/acme-nsupdate SANITIZE=1 \
 	    check-unit check-system
+
+# --- fuzzing ----------------------------------------------------------------
+# Each harness in turn, niced, for FUZZ_SECONDS (with tests/fuzz/TARGET.dict
+# where there is one); new inputs go to
+# obj-fuzz/corpus/TARGET (the seeds in tests/fuzz/corpus are only read),
+# crashes to obj-fuzz/artifacts/. A crash, leak or UB fails the target.
+fuzz-build: deps-fuzz
+	$(MAKE) OBJDIR=$(FUZZ_OBJDIR) CC=clang SANITIZE=fuzz fuzz-bins
+
+fuzz-bins: $(FUZZ_BIN)
+.SECONDARY: $(FUZZ_SRC:%.c=$(OBJDIR)/%.o) $(FUZZ_SUPPORT_OBJ)
+
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_OBJDIR)/corpus/$$t $(FUZZ_OBJDIR)/artifacts; \
+	    log=$(FUZZ_OBJDIR)/fuzz_$$t.log; \
+	    echo "== fuzz_$$t: $(FUZZ_SECONDS) s (log: $$log)"; \
+	    if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	        nice -n 10 $(FUZZ_OBJDIR)/tests/fuzz/fuzz_$$t \
+	        -max_total_time=$(FUZZ_SECONDS) -timeout=25 -print_final_stats=1 \
+	        -artifact_prefix=$(FUZZ_OBJDIR)/artifacts/$$t- \
+	        $$(test -f tests/fuzz/$$t.dict && echo -dict=tests/fuzz/$$t.dict) \
+	        $(FUZZ_OBJDIR)/corpus/$$t tests/fuzz/corpus/$$t >$$log 2>&1; then \
+	        tail -n 60 $$log; echo "fuzz_$$t failed; the input is in $(FUZZ_OBJDIR)/artifacts/"; exit 1; \
+	    fi; \
+	    grep -E '^Done|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss' $$log; \
+	done
+
+fuzz-ci:
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_CI_SECONDS)
 
 # make install into a scratch DESTDIR: PREFIX and DESTDIR are honoured.
 check-install: $(BIN)
@@ -214,4 +273,4 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man5/acme-nsupdate.ini.5
 
 clean:
-	rm -rf obj obj-asan acme-nsupdate
+	rm -rf obj obj-asan $(FUZZ_OBJDIR) acme-nsupdate

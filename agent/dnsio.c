@@ -128,6 +128,55 @@ xfer_finish(struct run *run, struct xfer *x, struct pollfd *pfd,
 }
 
 /*
+ * How many TSIG records the additional section of W holds, read record by
+ * record with ldns_wire2rr as ldns_wire2pkt reads them (ldns may end a
+ * record before its RDLENGTH does, so a walk by RDLENGTH can disagree),
+ * as far as whole records go: ldns keeps those before a bad one too.
+ */
+static unsigned
+wire_tsig_count(const uint8_t *w, size_t len)
+{
+	size_t pos = LDNS_HEADER_SIZE, i, n_before, n_all;
+	unsigned n = 0;
+	ldns_rr *rr;
+
+	if (len < LDNS_HEADER_SIZE)
+		return 0;
+	for (i = 0; i < LDNS_QDCOUNT(w); i++) {
+		if (ldns_wire2rr(&rr, w, len, &pos, LDNS_SECTION_QUESTION) !=
+		    LDNS_STATUS_OK)
+			return 0;
+		ldns_rr_free(rr);
+	}
+	n_before = (size_t)LDNS_ANCOUNT(w) + LDNS_NSCOUNT(w);
+	n_all = n_before + LDNS_ARCOUNT(w);
+	for (i = 0; i < n_all; i++) {
+		if (ldns_wire2rr(&rr, w, len, &pos, i < n_before ?
+		    LDNS_SECTION_ANSWER : LDNS_SECTION_ADDITIONAL) !=
+		    LDNS_STATUS_OK)
+			break;
+		if (i >= n_before && ldns_rr_get_type(rr) == LDNS_RR_TYPE_TSIG)
+			n++;
+		ldns_rr_free(rr);
+	}
+	return n;
+}
+
+ldns_status
+dnsio_wire2pkt(ldns_pkt **p, const uint8_t *wire, size_t len)
+{
+	ldns_status st;
+
+	*p = NULL;
+	if (wire_tsig_count(wire, len) > 1)
+		return LDNS_STATUS_ERR;
+	st = ldns_wire2pkt(p, wire, len);
+	if (st != LDNS_STATUS_OK)
+		*p = NULL;
+	return st;
+}
+
+/*
  * BUF parsed, or NULL. RFC 2181 9: a truncated reply may stop anywhere
  * after the question; it is parsed as its header and question alone.
  */
@@ -137,7 +186,7 @@ xfer_reply_parse(const uint8_t *buf, size_t len)
 	ldns_pkt	*p = NULL;
 	uint8_t		*copy;
 
-	if (ldns_wire2pkt(&p, buf, len) == LDNS_STATUS_OK)
+	if (dnsio_wire2pkt(&p, buf, len) == LDNS_STATUS_OK)
 		return p;
 	if (LDNS_TC_WIRE(buf) == 0 || (copy = malloc(len)) == NULL)
 		return NULL;
@@ -146,7 +195,7 @@ xfer_reply_parse(const uint8_t *buf, size_t len)
 	ldns_write_uint16(copy + LDNS_NSCOUNT_OFF, 0);
 	ldns_write_uint16(copy + LDNS_ARCOUNT_OFF, 0);
 	p = NULL;
-	if (ldns_wire2pkt(&p, copy, len) != LDNS_STATUS_OK)
+	if (dnsio_wire2pkt(&p, copy, len) != LDNS_STATUS_OK)
 		p = NULL;
 	free(copy);
 	return p;

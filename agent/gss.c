@@ -514,7 +514,7 @@ gss_tkey_reply(const struct gss_tsig *g, const uint8_t *wire, size_t len,
 	int rc = -1;
 
 	memset(t, 0, sizeof(*t));
-	if (ldns_wire2pkt(&p, wire, len) != LDNS_STATUS_OK) {
+	if (dnsio_wire2pkt(&p, wire, len) != LDNS_STATUS_OK) {
 		snprintf(f->detail, sizeof(f->detail), "unreadable reply");
 		goto out;
 	}

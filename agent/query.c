@@ -60,11 +60,9 @@ query_run(struct question *q, size_t n, const struct dnsio_opts *o)
 			continue;
 		/* dnsio matched ID and question; an unparsable body is a
 		 * timeout-like failure. */
-		if (ldns_wire2pkt(&q[i].reply, io[i].reply, io[i].reply_len) !=
-		    LDNS_STATUS_OK) {
-			q[i].reply = NULL;
+		if (dnsio_wire2pkt(&q[i].reply, io[i].reply, io[i].reply_len) !=
+		    LDNS_STATUS_OK)
 			q[i].status = DNSIO_TIMEOUT;
-		}
 	}
 	rc = 0;
 out:

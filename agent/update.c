@@ -229,7 +229,7 @@ reply_check(const struct update_msg *m, const struct tsig_request *req,
 	ldns_pkt *p = NULL;
 	enum update_status st = UPDATE_ERR_REJECTED;
 
-	if (ldns_wire2pkt(&p, wire, len) != LDNS_STATUS_OK) {
+	if (dnsio_wire2pkt(&p, wire, len) != LDNS_STATUS_OK) {
 		msg_failed(m, FAIL_UPDATE_UNREADABLE, m->server);
 		return UPDATE_ERR_REPLY;
 	}

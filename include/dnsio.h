@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ldns/ldns.h>
+
 #define DNSIO_SERVER_TEXT	(INET6_ADDRSTRLEN + 16)
 
 /* One server address. Plain data: copy freely. */
@@ -94,6 +96,15 @@ void	dnsio_query_clear(struct dnsio_query *q);
 
 /* "timed out", "network error", ... (static). */
 const char	*dnsio_strerror(enum dnsio_status st);
+
+/*
+ * ldns_wire2pkt for a message from the network: every reply is read with
+ * this. Refuses (LDNS_STATUS_ERR, *p NULL) a message whose additional
+ * section holds more than one TSIG record: ldns 1.8.3 keeps the last and
+ * leaks the others, and RFC 8945 5.1 allows one. On LDNS_STATUS_OK the
+ * caller frees *p.
+ */
+ldns_status	dnsio_wire2pkt(ldns_pkt **p, const uint8_t *wire, size_t len);
 
 /* The transport table: tests point dnsio_transport at a scripted one. */
 struct dnsio_ops {

@@ -1235,6 +1235,39 @@ test_transport_table(void **state)
 	assert_int_equal(q.status, DNSIO_TIMEOUT);
 }
 
+/*
+ * ldns 1.8.3 keeps the last TSIG of a reply and leaks the others (found by
+ * tests/fuzz/fuzz_tsig_reply): a reply with two is refused before ldns
+ * reads it; one TSIG, or one among other additional records, is read.
+ */
+static void
+test_wire2pkt_tsig_count(void **state)
+{
+	/* Header: QR, no question, ARCOUNT 3: TSIG, TSIG, then an A record. */
+	static const uint8_t two[] = {
+		0x12, 0x34, 0x80, 0x00, 0, 0, 0, 0, 0, 0, 0, 3,
+		0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 0,
+		0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 0,
+		0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 4, 192, 0, 2, 1,
+	};
+	uint8_t one[sizeof(two)];
+	ldns_pkt *p = (ldns_pkt *)1;
+
+	(void)state;
+	assert_int_not_equal(dnsio_wire2pkt(&p, two, sizeof(two)),
+	    LDNS_STATUS_OK);
+	assert_null(p);
+	/* The first TSIG made an A record (ARCOUNT 3 still): read. */
+	memcpy(one, two, sizeof(one));
+	one[14] = 1;
+	assert_int_equal(dnsio_wire2pkt(&p, one, sizeof(one)), LDNS_STATUS_OK);
+	assert_non_null(p);
+	ldns_pkt_free(p);
+	/* A message cut inside the header fails in ldns, as before. */
+	assert_int_not_equal(dnsio_wire2pkt(&p, two, 5), LDNS_STATUS_OK);
+	assert_null(p);
+}
+
 int
 main(void)
 {
@@ -1261,6 +1294,7 @@ main(void)
 		cmocka_unit_test(test_fd_limit),
 		cmocka_unit_test(test_bad_queries),
 		cmocka_unit_test(test_transport_table),
+		cmocka_unit_test(test_wire2pkt_tsig_count),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
