@@ -204,10 +204,42 @@ challenge_list_free(struct challenge_list *l)
 		free(l->items[i].value);
 		free(l->items[i].zone_name);
 		free(l->items[i].zone_hint);
+		free(l->items[i].rdata);
 	}
 	free(l->items);
 	l->items = NULL;
 	l->n = l->cap = 0;
+}
+
+struct challenge *
+challenge_list_add_record(struct challenge_list *l, const char *name,
+    const char *value, const char *rdata, unsigned ttl, int stale)
+{
+	struct challenge c = { .ttl = ttl, .stale = stale };
+
+	c.domain = strdup(name);
+	c.name = strdup(name);
+	c.effective = strdup(name);
+	c.value = strdup(value);
+	c.rdata = rdata != NULL ? strdup(rdata) : NULL;
+	if (c.domain == NULL || c.name == NULL || c.effective == NULL ||
+	    c.value == NULL || (rdata != NULL && c.rdata == NULL) ||
+	    list_grow(l) == -1) {
+		free(c.domain);
+		free(c.name);
+		free(c.effective);
+		free(c.value);
+		free(c.rdata);
+		return NULL;
+	}
+	l->items[l->n] = c;
+	return &l->items[l->n++];
+}
+
+int
+challenge_wanted(const struct challenge *c, int adding)
+{
+	return adding != c->stale;
 }
 
 int

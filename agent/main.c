@@ -22,6 +22,7 @@ static const struct {
 	{ "add", native_add },
 	{ "remove", native_remove },
 	{ "check", native_check },
+	{ "persist", native_persist },
 	{ "setup", setup_main },
 	{ "present", lego_present },
 	{ "cleanup", lego_cleanup },
@@ -67,6 +68,10 @@ usage(FILE *f)
 	    "                                     uacme -h\n"
 	    "  check DOMAIN...                    diagnose without changing "
 	    "anything\n"
+	    "  persist DOMAIN --issuer NAME --account-uri URI [--wildcard]\n"
+	    "          [--until UNIXTIME] [--ttl SECONDS]\n"
+	    "  persist --remove [--wait] DOMAIN --issuer NAME [--account-uri URI]\n"
+	    "                                     the dns-persist-01 record\n"
 	    "  setup [--alias ZONE] [--key NAME] DOMAIN...\n"
 	    "                                     print the CNAMEs, key and "
 	    "grants to create\n"

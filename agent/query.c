@@ -83,20 +83,53 @@ question_clear(struct question *q)
 	q->err = 0;
 }
 
-/* TXT rdata: one <character-string> per rdf (RFC 1035 3.3.14). */
+/*
+ * TXT rdata: one <character-string> per rdf (RFC 1035 3.3.14); a record
+ * longer than 255 octets is several, read joined (a DNS-01 value is one).
+ */
 static int
 txt_equals(const ldns_rr *rr, const char *value)
 {
-	size_t vlen = strlen(value);
-	const ldns_rdf *rdf;
+	size_t vlen = strlen(value), at = 0;
 
-	if (ldns_rr_rd_count(rr) != 1)
-		return 0;
-	rdf = ldns_rr_rdf(rr, 0);
-	if (ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_STR ||
-	    ldns_rdf_size(rdf) != vlen + 1 || ldns_rdf_data(rdf)[0] != vlen)
-		return 0;
-	return memcmp(ldns_rdf_data(rdf) + 1, value, vlen) == 0;
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		const ldns_rdf *rdf = ldns_rr_rdf(rr, i);
+		size_t n;
+
+		if (ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_STR ||
+		    ldns_rdf_size(rdf) < 1)
+			return 0;
+		n = ldns_rdf_data(rdf)[0];
+		if (ldns_rdf_size(rdf) != n + 1 || at + n > vlen ||
+		    memcmp(ldns_rdf_data(rdf) + 1, value + at, n) != 0)
+			return 0;
+		at += n;
+	}
+	return ldns_rr_rd_count(rr) > 0 && at == vlen;
+}
+
+char *
+query_txt_text(const ldns_rr *rr)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *o;
+
+	if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_TXT ||
+	    (o = open_memstream(&out, &len)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		const ldns_rdf *rdf = ldns_rr_rdf(rr, i);
+
+		if (ldns_rdf_size(rdf) >= 1)
+			fwrite(ldns_rdf_data(rdf) + 1, 1,
+			    ldns_rdf_size(rdf) - 1, o);
+	}
+	if (fclose(o) != 0 || memchr(out, '\0', len) != NULL) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }
 
 int

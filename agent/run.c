@@ -20,6 +20,7 @@
 #include "failure.h"
 #include "key.h"
 #include "msg.h"
+#include "persist.h"
 #include "plan.h"
 #include "query.h"
 #include "report.h"
@@ -74,7 +75,8 @@ report_done(const struct run *r, const struct zone_target *z, enum run_op op)
 	for (size_t i = 0; i < z->n_members; i++)
 		msg_progress("%s: %s in zone %s on %s", challenge_subject(
 		    &r->l->items[z->members[i]], subj, sizeof(subj)),
-		    op == RUN_ADD ? "added" : "removed", z->apex,
+		    challenge_wanted(&r->l->items[z->members[i]],
+		    op == RUN_ADD) ? "added" : "removed", z->apex,
 		    z->n_primaries > 0 ? z->primaries[0].text : "?");
 }
 
@@ -317,5 +319,200 @@ run_challenges(const struct run_opts *o, struct challenge_list *l,
 out:
 	zone_plan_free(&r.plan);
 	config_free(cfg);
+	return status;
+}
+
+/* The record SPEC writes (value and RDATA), or why not (exit 2). */
+static int
+persist_record(const struct persist_spec *spec, char **value, char **rdata)
+{
+	char why[256];
+
+	if ((*value = persist_value(spec, time(NULL), why,
+	    sizeof(why))) == NULL) {
+		msg_error("%s: %s", spec->domain, why);
+		return -1;
+	}
+	if ((*rdata = persist_rdata(*value)) == NULL) {
+		msg_error("%s: out of memory", spec->domain);
+		return -1;
+	}
+	return 0;
+}
+
+/* Does TEXT, a record at the name, belong to SPEC's issuer (and account)? */
+static int
+persist_matches(const struct persist_spec *spec, const char *issuer,
+    const char *text)
+{
+	char *iss, *acct;
+	int match;
+
+	if (persist_parse(text, &iss, &acct) == -1)
+		return 0;
+	match = strcmp(iss, issuer) == 0 && (spec->account == NULL ||
+	    (acct != NULL && strcmp(acct, spec->account) == 0));
+	free(iss);
+	free(acct);
+	return match;
+}
+
+/* RR's RDATA in presentation form (caller frees), as the server has it. */
+static char *
+persist_rr_rdata(const ldns_rr *rr)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *o = open_memstream(&out, &len);
+
+	if (o == NULL)
+		return NULL;
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		char *s = ldns_rdf2str(ldns_rr_rdf(rr, i));
+
+		fprintf(o, "%s%s", i > 0 ? " " : "", s != NULL ? s : "\"\"");
+		free(s);
+	}
+	if (fclose(o) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/*
+ * Adds to the list, and to zone target Z, every record of SPEC's issuer
+ * (and account) at the effective name on the primary but NEW itself, as
+ * stale: the add deletes them (draft 3.2: one record per issuer and
+ * account). Returns how many, or -1 (reported).
+ */
+static int
+persist_stale(struct run *r, struct zone_target *z, const char *issuer,
+    const struct persist_spec *spec, const char *new)
+{
+	char *effective = r->l->items[0].effective;	/* never moves */
+	struct question q = { .name = effective, .type = LDNS_RR_TYPE_TXT,
+	    .server = &z->primaries[0] };
+	const ldns_rr_list *answer;
+	struct dnsio_opts o;
+	int found = 0;
+
+	ctx_io_opts(&r->ctx, &o);
+	if (query_run(&q, 1, &o) == -1 || q.reply == NULL ||
+	    !ldns_pkt_aa(q.reply)) {
+		msg_error("%.*s: no authoritative answer from %s, the primary "
+		    "of zone %s, for the records there (%s)",
+		    DNAME_BARE(effective), z->primaries[0].text, z->apex,
+		    q.reply == NULL ? question_failure(&q) :
+		    "not authoritative");
+		question_clear(&q);
+		return -1;
+	}
+	answer = ldns_pkt_answer(q.reply);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(answer) && found >= 0;
+	    i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(answer, i);
+		char *text = query_txt_text(rr), *rdata = NULL;
+		struct challenge *s;
+
+		if (text != NULL && (new == NULL || strcmp(text, new) != 0) &&
+		    persist_matches(spec, issuer, text)) {
+			/* Adding may move the items: item 0 is read after. */
+			if ((rdata = persist_rr_rdata(rr)) == NULL ||
+			    (s = challenge_list_add_record(r->l, q.name, text,
+			    rdata, spec->ttl, 1)) == NULL ||
+			    (s->zone_name = strdup(r->l->items[0].zone_name)) ==
+			    NULL || plan_add_member(z, r->l->n - 1) == -1)
+				found = -1;
+			else {
+				s->zone = r->l->items[0].zone;
+				found++;
+			}
+		}
+		free(text);
+		free(rdata);
+	}
+	question_clear(&q);
+	if (found == -1)
+		msg_error("out of memory");
+	return found;
+}
+
+/* The persist run after resolving: stale records, update, wait. */
+static int
+persist_stages(struct run *r, const struct run_opts *o,
+    const struct persist_spec *spec, const char *issuer, const char *new)
+{
+	struct zone_target *z = &r->plan.zones[0];
+	const struct challenge *c = &r->l->items[0];
+	int stale, status;
+
+	if (!dname_equal(c->name, c->effective))
+		msg_warn("%.*s: a CNAME leads to %.*s, where the record is "
+		    "written: it authorises every name whose %s points there",
+		    DNAME_BARE(c->name), DNAME_BARE(c->effective),
+		    PERSIST_PREFIX "name");
+	if (spec->remove)
+		z->n_members = 0;	/* item 0 only found the name */
+	if ((stale = persist_stale(r, z, issuer, spec, new)) == -1)
+		return EXIT_DNS;
+	c = &r->l->items[0];	/* persist_stale may have moved it */
+	if (spec->remove && stale == 0) {
+		msg_progress("%.*s: no record of %s%s%s there; nothing to "
+		    "remove", DNAME_BARE(c->effective), issuer,
+		    spec->account != NULL ? " for " : "",
+		    spec->account != NULL ? spec->account : "");
+		return 0;
+	}
+	if ((status = run_updates(r, RUN_ADD)) != 0)
+		return status;
+	if (!spec->remove || spec->wait || o->wait_remove)
+		status = run_wait(r, RUN_ADD);
+	return status;
+}
+
+int
+run_persist(const struct run_opts *o, const struct persist_spec *spec)
+{
+	struct challenge_list l = { 0 };
+	struct config *cfg = NULL;
+	struct run r = { .l = &l };
+	char *domain = NULL, *name = NULL, *issuer = NULL, *value = NULL;
+	char *rdata = NULL, why[256];
+	int status = EXIT_USAGE;
+
+	if (dname_parse(spec->domain, strlen(spec->domain), 0, &domain, why,
+	    sizeof(why)) != DNAME_OK ||
+	    asprintf(&name, "%s%s", PERSIST_PREFIX, domain) == -1 ||
+	    (issuer = persist_issuer(spec->issuer, why, sizeof(why))) == NULL ||
+	    (spec->account != NULL && persist_account_check(spec->account,
+	    why, sizeof(why)) == -1)) {
+		msg_error("%s: %s", spec->domain, why);
+		goto out;
+	}
+	if (!spec->remove && persist_record(spec, &value, &rdata) == -1)
+		goto out;
+	if (challenge_list_add_record(&l, name, value != NULL ? value : "",
+	    rdata, spec->ttl, 0) == NULL) {
+		msg_error("out of memory");
+		goto out;
+	}
+	/* Everything is checked: now the config and the network. */
+	if (config_load(config_path_pick(o->config_path), &cfg) != CONFIG_OK)
+		goto out;
+	r.cfg = cfg;
+	ctx_init(&r.ctx, cfg->timeout, cfg->resolvers, cfg->n_resolvers,
+	    cfg->port);
+	if ((status = run_resolve(&r)) == 0)
+		status = persist_stages(&r, o, spec, issuer, value);
+out:
+	zone_plan_free(&r.plan);
+	config_free(cfg);
+	challenge_list_free(&l);
+	free(domain);
+	free(name);
+	free(issuer);
+	free(value);
+	free(rdata);
 	return status;
 }

@@ -56,19 +56,28 @@ update_may_have_applied(enum update_status st)
 
 /*
  * RFC 2136 2.5.1 (add: class IN, TTL) or 2.5.4 (delete one RR: class
- * NONE, TTL 0).
+ * NONE, TTL 0), as challenge_wanted says for OP. A DNS-01 value is one
+ * string; a record with RDATA of its own (persist) is written as that.
  */
 static ldns_rr *
 update_rr(const struct challenge *c, enum update_op op)
 {
 	ldns_rr *rr = NULL;
-	char text[512];	/* a checked name (<= 254) and value (43) fit */
+	char *text = NULL;
+	int n;
 
-	snprintf(text, sizeof(text), "%s %u IN TXT \"%s\"", c->effective,
-	    c->ttl, c->value);
+	if (c->rdata != NULL)
+		n = asprintf(&text, "%s %u IN TXT %s", c->effective, c->ttl,
+		    c->rdata);
+	else
+		n = asprintf(&text, "%s %u IN TXT \"%s\"", c->effective,
+		    c->ttl, c->value);
+	if (n == -1)
+		return NULL;
 	if (ldns_rr_new_frm_str(&rr, text, 0, NULL, NULL) != LDNS_STATUS_OK)
 		rr = NULL;
-	if (rr != NULL && op == UPDATE_REMOVE) {
+	free(text);
+	if (rr != NULL && !challenge_wanted(c, op == UPDATE_ADD)) {
 		ldns_rr_set_class(rr, LDNS_RR_CLASS_NONE);
 		ldns_rr_set_ttl(rr, 0);
 	}
@@ -309,6 +318,9 @@ ttl_read(struct update_msg *m, const struct ctx *ctx, unsigned default_ttl)
 		struct challenge *c = &m->l->items[m->members[i]];
 		const ldns_pkt *p = asked ? q[slot[i]].reply : NULL;
 
+		/* A TTL of its own (persist), or one read before: kept. */
+		if (c->ttl != 0)
+			continue;
 		c->ttl = p != NULL && ldns_pkt_aa(p) ?
 		    txt_ttl(p, c->effective) : 0;
 		if (c->ttl == 0)
@@ -428,7 +440,8 @@ confirm_round(struct update_msg *m, const struct ctx *ctx, size_t *pending,
 		    query_txt_has(q[i].reply, c->effective, c->value);
 
 		*silent += q[i].reply == NULL;
-		if (q[i].reply == NULL || has != (m->op == UPDATE_ADD))
+		if (q[i].reply == NULL ||
+		    has != challenge_wanted(c, m->op == UPDATE_ADD))
 			pending[kept++] = pending[i];
 		question_clear(&q[i]);
 	}
@@ -466,8 +479,9 @@ update_confirm(struct update_msg *m, const struct ctx *ctx)
 	if (n_pending > 0) {
 		const struct challenge *c = &m->l->items[pending[0]];
 		enum failure_cause cause = silent == n_pending ?
-		    FAIL_CONFIRM_SILENT : m->op == UPDATE_ADD ?
-		    FAIL_NOT_APPLIED_ADD : FAIL_NOT_APPLIED_REMOVE;
+		    FAIL_CONFIRM_SILENT : challenge_wanted(c,
+		    m->op == UPDATE_ADD) ? FAIL_NOT_APPLIED_ADD :
+		    FAIL_NOT_APPLIED_REMOVE;
 
 		msg_failed(m, cause, m->server);
 		failure_subject(m->f, c->name, c->effective, 0);

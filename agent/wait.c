@@ -134,7 +134,7 @@ item_done(const struct waiter *w, const struct item *it, const ldns_pkt *p)
 		const struct challenge *c = &w->l->items[g->members[k]];
 
 		if (query_txt_has(p, g->name, c->value) !=
-		    (w->goal == WAIT_SERVED))
+		    challenge_wanted(c, w->goal == WAIT_SERVED))
 			return 0;
 	}
 	return 1;

@@ -23,6 +23,9 @@ struct challenge {
 	char	*zone_name;	/* owned: apex of the zone holding effective */
 	char	*zone_hint;	/* owned or NULL: effective's zone as an earlier run found it */
 	unsigned ttl;		/* TTL of the TXT RRset at effective (update.c), 0: unknown */
+	char	*rdata;		/* owned or NULL: TXT RDATA in presentation form, when
+				   it is not VALUE as one string (a persist record) */
+	int	 stale;		/* a record an add deletes, a removal restores (persist) */
 };
 
 struct challenge_list {
@@ -91,6 +94,22 @@ enum challenge_status	challenge_list_add_names(struct challenge_list *l,
 			    char *const *names, size_t n,
 			    enum challenge_naming naming, char *err,
 			    size_t errlen);
+
+/*
+ * Adds a record that is not a DNS-01 digest (persist): NAME (canonical),
+ * VALUE (its strings joined), RDATA (presentation form, or NULL), TTL,
+ * STALE; effective starts as NAME. All copied. Returns the new item, or
+ * NULL when out of memory (the list is unchanged).
+ */
+struct challenge	*challenge_list_add_record(struct challenge_list *l,
+			    const char *name, const char *value,
+			    const char *rdata, unsigned ttl, int stale);
+
+/*
+ * Whether C's value should be served once an add (ADDING 1) or a removal
+ * (0) is done: a stale record is the other way round.
+ */
+int	challenge_wanted(const struct challenge *c, int adding);
 
 /* Frees every item and the array; the list is left empty. */
 void	challenge_list_free(struct challenge_list *l);

@@ -39,8 +39,9 @@ int	query_run(struct question *q, size_t n, const struct dnsio_opts *o);
 void	question_clear(struct question *q);
 
 /*
- * 1 if P's answer section holds a TXT record at OWNER whose single string is
- * VALUE, else 0. OWNER is absolute, compared case-insensitively.
+ * 1 if P's answer section holds a TXT record at OWNER whose strings,
+ * joined, are VALUE (a DNS-01 value is one string), else 0. OWNER is
+ * absolute, compared case-insensitively.
  */
 int	query_txt_has(const ldns_pkt *p, const char *owner, const char *value);
 
@@ -50,6 +51,12 @@ int	query_txt_has(const ldns_pkt *p, const char *owner, const char *value);
  */
 const ldns_rr	*query_rr_find(const ldns_rr_list *list, ldns_rr_type type,
 		    const char *owner);
+
+/*
+ * The strings of TXT record RR joined (caller frees), or NULL (not TXT, a
+ * NUL octet in it, or out of memory).
+ */
+char	*query_txt_text(const ldns_rr *rr);
 
 /* How many TXT records P's answer holds at OWNER (absolute). */
 size_t	query_txt_count(const ldns_pkt *p, const char *owner);

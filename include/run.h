@@ -48,4 +48,16 @@ struct run_opts {
 int	run_challenges(const struct run_opts *o, struct challenge_list *l,
 	    enum run_op op);
 
+struct persist_spec;
+
+/*
+ * persist (DESIGN.md): writes SPEC's record at _validation-persist.DOMAIN
+ * through the chain, zone, update, confirm and wait path of add,
+ * replacing only an earlier record of the same issuer and account; with
+ * spec->remove deletes that one (every record of the issuer without an
+ * account). Everything is checked before the config is read. Returns the
+ * exit status.
+ */
+int	run_persist(const struct run_opts *o, const struct persist_spec *spec);
+
 #endif

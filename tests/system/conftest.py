@@ -12,7 +12,7 @@ import time
 import pytest
 
 from servers import ADDRESSES, DEAD, KINDS, SILENT
-from servers.common import (ACME_KEY, ALGORITHMS, CHALLENGE_LABELS, ZONE,
+from servers.common import (ACME_KEY, ALGORITHMS, CHALLENGE_LABELS, PERSIST_NAMES, ZONE,
                             TsigKey, add_loopback_address, challenge_name,
                             challenge_value)
 
@@ -41,7 +41,8 @@ def keys():
 
 def _serve(kind, keys):
     server = KINDS[kind](ADDRESSES[kind], keys,
-                         [challenge_name(label) for label in CHALLENGE_LABELS])
+                         [challenge_name(label) for label in CHALLENGE_LABELS]
+                         + list(PERSIST_NAMES))
     server.start()
     try:
         yield server

@@ -49,6 +49,11 @@ CHALLENGE_LABELS = (
     "cb",               # test_cli.py: certbot's batched auth hook
 ) + tuple(f"alg-{a}" for a in ALGORITHMS) + tuple(f"py-{a}" for a in ALGORITHMS)
 
+# dns-persist-01 records (test_persist.py): granted like the challenge
+# names; _validation-persist.alias.example.test is a CNAME to the first.
+PERSIST_NAMES = ("_validation-persist.example.test.",
+                 "_validation-persist.p.example.test.")
+
 # Zone content the tests rely on (zones/example.test.zone.in).
 UNRELATED_TXT = "unrelated: must survive every test"
 INFO_TXT = "unrelated: not a challenge name"
@@ -362,6 +367,12 @@ class Server(Process):
 
     def rrset(self, name, rdtype):
         return rrset_texts(self.address, name, rdtype)
+
+    def rrsets(self, name, rdtype):
+        """The RRsets (dnspython: TTL, strings) the server answers."""
+        response = query(self.address, name, rdtype)
+        want = (dns.name.from_text(name), dns.rdatatype.from_text(rdtype))
+        return [r for r in response.answer if (r.name, r.rdtype) == want]
 
     def txt(self, name):
         return rrset_texts(self.address, name, "TXT")
