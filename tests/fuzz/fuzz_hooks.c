@@ -34,7 +34,7 @@ static const struct {
 	{ "certbot-cleanup", certbot_cleanup },
 	{ "deploy_challenge", dehydrated_deploy },
 	{ "clean_challenge", dehydrated_clean },
-	{ "failed", uacme_end },
+	{ "persist", native_persist },
 	{ "begin", uacme_begin },
 	{ "done", uacme_end },
 };
