@@ -66,6 +66,7 @@ enum failure_cause {
 	FAIL_GSS_UPDATE_BADTIME,	/* server, rcode, principal */
 	FAIL_GSS_UPDATE_BADKEY,		/* server, rcode, principal */
 	FAIL_GSS_UPDATE_TSIG,		/* server, rcode, tsig_error */
+	FAIL_GSS_UPDATE_SERVFAIL,	/* server, principal */
 	FAIL_GSS_UPDATE_RCODE,		/* server, rcode */
 	FAIL_GSS_REPLY_UNVERIFIED,	/* server, detail, rcode */
 	/* wait.c */
