@@ -200,6 +200,7 @@ gss_failure_to(const struct gss_failure *gf, struct failure *f)
 		{ GSS_FAIL_GSS, FAIL_GSS_OTHER },
 		{ GSS_FAIL_TKEY_NOANSWER, FAIL_GSS_TKEY_SILENT },
 		{ GSS_FAIL_TKEY_REFUSED, FAIL_GSS_TKEY_REFUSED },
+		{ GSS_FAIL_TKEY_FORMERR, FAIL_GSS_TKEY_FORMERR },
 		{ GSS_FAIL_TKEY_BADREPLY, FAIL_GSS_TKEY_BADREPLY },
 		{ GSS_FAIL_UPDATE_REFUSED, FAIL_GSS_UPDATE_REFUSED },
 		{ GSS_FAIL_UPDATE_TSIG, FAIL_GSS_UPDATE_TSIG },
@@ -743,7 +744,9 @@ gss_handshake(struct gss_tsig *g, const struct dns_server *servers,
 		/* RFC 2930 4.1: an error in the rcode or in the TKEY RR. */
 		if (t.rcode != LDNS_RCODE_NOERROR || !t.present ||
 		    t.error != 0) {
-			f->kind = GSS_FAIL_TKEY_REFUSED;
+			/* Samba before 4.21: no TKEY in the answer section. */
+			f->kind = t.rcode == LDNS_RCODE_FORMERR ?
+			    GSS_FAIL_TKEY_FORMERR : GSS_FAIL_TKEY_REFUSED;
 			f->rcode = t.rcode;
 			f->tsig_error = t.present ? t.error : 0;
 			goto out;

@@ -170,6 +170,11 @@ static const struct cause_words causes[] = {
 	    "tickets for {sprincipal}; check that the server's keytab (BIND: "
 	    "tkey-gssapi-keytab) holds that principal's current key and that "
 	    "server_principal names it" },
+	{ FAIL_GSS_TKEY_FORMERR, "{server} cannot read the GSS-TSIG "
+	    "negotiation for zone {zone} (FORMERR)", "gss_tsig = microsoft "
+	    "puts the TKEY record in the answer section, as Windows 2000 "
+	    "wanted, which Samba before 4.21 rejects: set gss_tsig = yes "
+	    "(or microsoft, if it is yes)" },
 	{ FAIL_GSS_TKEY_BADREPLY, "the GSS-TSIG negotiation reply from "
 	    "{server} for zone {zone} is not acceptable ({detail})", "is "
 	    "something between here and the server?" },

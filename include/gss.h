@@ -34,6 +34,7 @@ enum gss_failure_kind {
 	GSS_FAIL_GSS,		/* another GSS-API failure: see major/minor */
 	GSS_FAIL_TKEY_NOANSWER,	/* no answer to the TKEY query */
 	GSS_FAIL_TKEY_REFUSED,	/* the server refused the negotiation */
+	GSS_FAIL_TKEY_FORMERR,	/* ... with FORMERR: the other TKEY form */
 	GSS_FAIL_TKEY_BADREPLY,	/* a TKEY reply malformed, or its TSIG fails */
 	GSS_FAIL_UPDATE_REFUSED, /* REFUSED: the principal may not write there */
 	GSS_FAIL_UPDATE_TSIG,	/* the server's TSIG error: BADSIG, BADKEY, ... */

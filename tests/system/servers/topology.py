@@ -23,7 +23,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from . import kdc
+from . import kdc, samba
 from .bind import Bind
 from .common import (ZONES as ZONE_DIR, render_file, retry_with_timeout,
                      rrset_texts, send_update, txt_update)
@@ -46,11 +46,12 @@ ADDRESSES = {
 # about any name outside the test zones fails at once, and never leaves
 # loopback.
 NOWHERE = "127.0.0.29"
-# Zones whose servers other fixtures start (test_gss.py):
+# Zones whose servers other fixtures start (test_gss.py, test_samba.py):
 # the resolver knows where they are, so that the CA validates challenges
 # there as anywhere else. While their server is down, a question there
 # fails at once, as one about any other name outside the topology does.
-OUTSIDE_STUBS = {kdc.GSS_ZONE: [kdc.GSS_BIND_ADDRESS]}
+OUTSIDE_STUBS = {kdc.GSS_ZONE: [kdc.GSS_BIND_ADDRESS],
+                 samba.ZONE: [samba.ADDRESS]}
 
 
 @dataclass(frozen=True)
