@@ -55,7 +55,8 @@ BUILD_DEBS = gcc make pkg-config libldns-dev libinih-dev libssl-dev libcmocka-de
 	libkrb5-dev
 TEST_DEBS = bind9 bind9-utils bind9-dnsutils knot knot-dnsutils pdns-server \
 	pdns-backend-sqlite3 pdns-tools unbound sqlite3 python3 python3-pytest \
-	python3-dnspython iproute2 util-linux time krb5-kdc krb5-admin-server krb5-user
+	python3-dnspython iproute2 util-linux time krb5-kdc krb5-admin-server krb5-user \
+	samba-ad-dc samba-ad-provision
 CLIENT_DEBS = pebble certbot lego dehydrated uacme openssl
 BENCH_DEBS = tcpdump
 FUZZ_DEBS = clang libfuzzer-14-dev

@@ -53,6 +53,13 @@ struct gss_tsig {
 	char		 principal[256];
 	struct dns_server server;	/* the one that negotiated */
 	struct tsig_signer signer;
+	/*
+	 * Set only while a reply is checked a second time: the request whose
+	 * MAC leads the digest input without its length (see
+	 * gss_tsig_check_reply); NULL otherwise.
+	 */
+	const struct tsig_request *unprefixed;
+	int		 said_unprefixed; /* said at -v once per context */
 };
 
 /* --- GSS-API status and words -------------------------------------------- */
@@ -193,9 +200,11 @@ gss_failure_to(const struct gss_failure *gf, struct failure *f)
 		{ GSS_FAIL_GSS, FAIL_GSS_OTHER },
 		{ GSS_FAIL_TKEY_NOANSWER, FAIL_GSS_TKEY_SILENT },
 		{ GSS_FAIL_TKEY_REFUSED, FAIL_GSS_TKEY_REFUSED },
+		{ GSS_FAIL_TKEY_FORMERR, FAIL_GSS_TKEY_FORMERR },
 		{ GSS_FAIL_TKEY_BADREPLY, FAIL_GSS_TKEY_BADREPLY },
 		{ GSS_FAIL_UPDATE_REFUSED, FAIL_GSS_UPDATE_REFUSED },
 		{ GSS_FAIL_UPDATE_TSIG, FAIL_GSS_UPDATE_TSIG },
+		{ GSS_FAIL_UPDATE_SERVFAIL, FAIL_GSS_UPDATE_SERVFAIL },
 		{ GSS_FAIL_UPDATE_RCODE, FAIL_GSS_UPDATE_RCODE },
 		{ GSS_FAIL_REPLY_UNVERIFIED, FAIL_GSS_REPLY_UNVERIFIED },
 	};
@@ -622,11 +631,25 @@ gss_mic_verify(void *arg, const uint8_t *data, size_t len, const uint8_t *mac,
     size_t mac_len)
 {
 	struct gss_tsig *g = arg;
+	const struct tsig_request *req = g->unprefixed;
 	OM_uint32 major, minor;
 	gss_buffer_desc msg = { len, (void *)data };
 	gss_buffer_desc tok = { mac_len, (void *)mac };
 	gss_qop_t qop;
 
+	/*
+	 * The variant: tsig.c's input starts with the request MAC's length
+	 * (RFC 8945 4.3.1); skip those two octets, and only those, after
+	 * making sure they and the MAC after them are what we sent.
+	 */
+	if (req != NULL) {
+		if (len < 2 + req->mac_len ||
+		    ldns_read_uint16(data) != req->mac_len ||
+		    memcmp(data + 2, req->mac, req->mac_len) != 0)
+			return -1;
+		msg.value = (void *)(data + 2);
+		msg.length = len - 2;
+	}
 	major = gss_verify_mic(&minor, g->ctx, &msg, &tok, &qop);
 	/* A replayed reply is no answer to this request. */
 	if (GSS_ERROR(major) || (major & GSS_S_DUPLICATE_TOKEN) != 0)
@@ -721,7 +744,9 @@ gss_handshake(struct gss_tsig *g, const struct dns_server *servers,
 		/* RFC 2930 4.1: an error in the rcode or in the TKEY RR. */
 		if (t.rcode != LDNS_RCODE_NOERROR || !t.present ||
 		    t.error != 0) {
-			f->kind = GSS_FAIL_TKEY_REFUSED;
+			/* Samba before 4.21: no TKEY in the answer section. */
+			f->kind = t.rcode == LDNS_RCODE_FORMERR ?
+			    GSS_FAIL_TKEY_FORMERR : GSS_FAIL_TKEY_REFUSED;
 			f->rcode = t.rcode;
 			f->tsig_error = t.present ? t.error : 0;
 			goto out;
@@ -827,6 +852,45 @@ gss_tsig_sign(struct gss_tsig *g, time_t now, uint8_t **wire, size_t *len,
 	return tsig_sign_with(&g->signer, now, wire, len, req);
 }
 
+/* What an UPDATE's error rcode means. */
+static enum gss_failure_kind
+gss_rcode_kind(uint16_t rcode)
+{
+	if (rcode == LDNS_RCODE_REFUSED)
+		return GSS_FAIL_UPDATE_REFUSED;
+	if (rcode == LDNS_RCODE_SERVFAIL)
+		return GSS_FAIL_UPDATE_SERVFAIL;
+	return GSS_FAIL_UPDATE_RCODE;
+}
+
+/*
+ * Whether the reply WIRE carries the TSIG of our request REQ, MAC for MAC:
+ * Samba answers an UPDATE it fails with REFUSED or SERVFAIL by sending the
+ * request back (QR and the rcode set), our TSIG still in it. Such a reply
+ * is as unsigned as RFC 8945 5.3.2's: the server's word, unproved.
+ */
+static int
+gss_reply_echoes(const struct tsig_request *req, const uint8_t *wire,
+    size_t len)
+{
+	ldns_pkt *p = NULL;
+	const ldns_rr *t;
+	const ldns_rdf *mac;
+	int echoed = 0;
+
+	if (ldns_wire2pkt(&p, wire, len) != LDNS_STATUS_OK)
+		return 0;
+	/* RFC 8945 4.2: the MAC field is MAC Size, then the MAC. */
+	if ((t = ldns_pkt_tsig(p)) != NULL && ldns_rr_rd_count(t) > 3 &&
+	    (mac = ldns_rr_rdf(t, 3)) != NULL &&
+	    ldns_rdf_size(mac) == req->mac_len + 2 &&
+	    ldns_read_uint16(ldns_rdf_data(mac)) == req->mac_len &&
+	    memcmp(ldns_rdf_data(mac) + 2, req->mac, req->mac_len) == 0)
+		echoed = 1;
+	ldns_pkt_free(p);
+	return echoed;
+}
+
 int
 gss_tsig_check_reply(struct gss_tsig *g, const struct tsig_request *req,
     const uint8_t *wire, size_t len, time_t now,
@@ -845,21 +909,54 @@ gss_tsig_check_reply(struct gss_tsig *g, const struct tsig_request *req,
 	}
 	f->rcode = LDNS_RCODE_WIRE(wire);
 	ts = tsig_verify_with(&g->signer, req, wire, len, now, &tr);
+	/*
+	 * Samba before 4.21 (gss-tsig and gss.microsoft.com) and Windows
+	 * (gss.microsoft.com) put the request MAC into the reply's digest
+	 * without its 2-octet length (RFC 8945 4.3.1 wants it). Only when
+	 * the MAC fails the standard way: the same checks again with that
+	 * input. Any other outcome than a bad MAC means the server's MIC
+	 * verified over it; an unsigned or wrongly signed reply stays
+	 * rejected.
+	 */
+	if (ts == TSIG_ERR_BADMAC && req->mac_len > 0) {
+		struct tsig_reply tr2 = { 0 };
+		enum tsig_status ts2;
+
+		g->unprefixed = req;
+		ts2 = tsig_verify_with(&g->signer, req, wire, len, now, &tr2);
+		g->unprefixed = NULL;
+		if (ts2 != TSIG_ERR_BADMAC) {
+			ts = ts2;
+			tr = tr2;
+			if (!g->said_unprefixed)
+				msg_verbose("GSS-TSIG: %s signs its replies "
+				    "without the length of the request MAC "
+				    "(as Samba before 4.21 and Windows do); "
+				    "its MIC verifies that way, accepted",
+				    from->text);
+			g->said_unprefixed = 1;
+		}
+	}
+	if (ts == TSIG_ERR_BADMAC && f->rcode != LDNS_RCODE_NOERROR &&
+	    req->mac_len > 0 && gss_reply_echoes(req, wire, len)) {
+		msg_verbose("GSS-TSIG: %s sent our request back with rcode %s "
+		    "and our own TSIG: an unsigned error", from->text,
+		    gss_rcode_name(f->rcode));
+		ts = TSIG_ERR_UNSIGNED;
+		memset(&tr, 0, sizeof(tr));
+	}
 	f->tsig_error = tr.error;
 	f->skew = tr.skew;
 	if (ts == TSIG_ERR_SERVER) {
 		f->kind = GSS_FAIL_UPDATE_TSIG;
 	} else if (ts == TSIG_ERR_UNSIGNED && f->rcode != LDNS_RCODE_NOERROR) {
 		/* RFC 8945 5.3.2: errors before TSIG processing come unsigned. */
-		f->kind = f->rcode == LDNS_RCODE_REFUSED ?
-		    GSS_FAIL_UPDATE_REFUSED : GSS_FAIL_UPDATE_RCODE;
+		f->kind = gss_rcode_kind(f->rcode);
 	} else if (ts != TSIG_OK) {
 		f->kind = GSS_FAIL_REPLY_UNVERIFIED;
 		snprintf(f->detail, sizeof(f->detail), "%s", tsig_strerror(ts));
-	} else if (f->rcode == LDNS_RCODE_REFUSED) {
-		f->kind = GSS_FAIL_UPDATE_REFUSED;
 	} else if (f->rcode != LDNS_RCODE_NOERROR) {
-		f->kind = GSS_FAIL_UPDATE_RCODE;
+		f->kind = gss_rcode_kind(f->rcode);
 	} else {
 		return 0;
 	}

@@ -170,6 +170,11 @@ static const struct cause_words causes[] = {
 	    "tickets for {sprincipal}; check that the server's keytab (BIND: "
 	    "tkey-gssapi-keytab) holds that principal's current key and that "
 	    "server_principal names it" },
+	{ FAIL_GSS_TKEY_FORMERR, "{server} cannot read the GSS-TSIG "
+	    "negotiation for zone {zone} (FORMERR)", "gss_tsig = microsoft "
+	    "puts the TKEY record in the answer section, as Windows 2000 "
+	    "wanted, which Samba before 4.21 rejects: set gss_tsig = yes "
+	    "(or microsoft, if it is yes)" },
 	{ FAIL_GSS_TKEY_BADREPLY, "the GSS-TSIG negotiation reply from "
 	    "{server} for zone {zone} is not acceptable ({detail})", "is "
 	    "something between here and the server?" },
@@ -188,6 +193,13 @@ static const struct cause_words causes[] = {
 	    "({rcode}, TSIG {tsig}): the server does not accept the GSS-TSIG "
 	    "signature of {principal}", "the context may have expired on the "
 	    "server: run again" },
+	{ FAIL_GSS_UPDATE_SERVFAIL, "update failed on {server} for zone {zone} "
+	    "(SERVFAIL): Samba and Windows answer so when principal "
+	    "{principal} may not change the records at {eff} (another account "
+	    "created them)", "a name's records belong to the account that "
+	    "created them: delete them (samba-tool dns delete) so that "
+	    "{principal} creates them anew, or give it write access to that "
+	    "name's dnsNode; the server's log says why" },
 	{ FAIL_GSS_UPDATE_RCODE, "update rejected by {server} for zone {zone} "
 	    "({rcode})", "the server's log says why" },
 	{ FAIL_GSS_REPLY_UNVERIFIED, "the reply from {server} for zone {zone} "

@@ -61,11 +61,13 @@ enum failure_cause {
 	FAIL_GSS_OTHER,			/* principal, server_principal */
 	FAIL_GSS_TKEY_SILENT,		/* server */
 	FAIL_GSS_TKEY_REFUSED,		/* server, rcode, tsig_error */
+	FAIL_GSS_TKEY_FORMERR,		/* server */
 	FAIL_GSS_TKEY_BADREPLY,		/* server, detail */
 	FAIL_GSS_UPDATE_REFUSED,	/* server, principal */
 	FAIL_GSS_UPDATE_BADTIME,	/* server, rcode, principal */
 	FAIL_GSS_UPDATE_BADKEY,		/* server, rcode, principal */
 	FAIL_GSS_UPDATE_TSIG,		/* server, rcode, tsig_error */
+	FAIL_GSS_UPDATE_SERVFAIL,	/* server, principal */
 	FAIL_GSS_UPDATE_RCODE,		/* server, rcode */
 	FAIL_GSS_REPLY_UNVERIFIED,	/* server, detail, rcode */
 	/* wait.c */

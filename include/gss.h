@@ -34,9 +34,11 @@ enum gss_failure_kind {
 	GSS_FAIL_GSS,		/* another GSS-API failure: see major/minor */
 	GSS_FAIL_TKEY_NOANSWER,	/* no answer to the TKEY query */
 	GSS_FAIL_TKEY_REFUSED,	/* the server refused the negotiation */
+	GSS_FAIL_TKEY_FORMERR,	/* ... with FORMERR: the other TKEY form */
 	GSS_FAIL_TKEY_BADREPLY,	/* a TKEY reply malformed, or its TSIG fails */
 	GSS_FAIL_UPDATE_REFUSED, /* REFUSED: the principal may not write there */
 	GSS_FAIL_UPDATE_TSIG,	/* the server's TSIG error: BADSIG, BADKEY, ... */
+	GSS_FAIL_UPDATE_SERVFAIL, /* SERVFAIL: Samba, Windows: not the owner */
 	GSS_FAIL_UPDATE_RCODE,	/* another rcode than NOERROR */
 	GSS_FAIL_REPLY_UNVERIFIED /* the UPDATE reply's MIC does not verify */
 };
@@ -88,6 +90,10 @@ enum tsig_status gss_tsig_sign(struct gss_tsig *g, time_t now, uint8_t **wire,
  * Checks the reply WIRE (LEN bytes, borrowed) from FROM to a request
  * signed with gss_tsig_sign (REQ): its TSIG verified with gss_verify_mic
  * (and every check tsig_verify makes) before its rcode is believed.
+ * Where the MIC fails, it is tried once more over the variant input of
+ * Samba before 4.21 and Windows (the request MAC without its length),
+ * said at -v. An error rcode that comes unsigned, or as Samba sends it (our
+ * request sent back, our own TSIG in it), is the server's word, unproved.
  * Returns 0 for a verified NOERROR, else -1 with *F filled.
  */
 int	gss_tsig_check_reply(struct gss_tsig *g, const struct tsig_request *req,

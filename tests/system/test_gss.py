@@ -13,18 +13,19 @@ import subprocess
 import pytest
 
 from servers.common import add_loopback_address, rrset_texts
-from servers.kdc import (AGENT_PRINCIPAL, GHOST_PRINCIPAL, GSS_ZONE,
-                         INTRUDER_PRINCIPAL, GssBind, Kdc)
+from servers.kdc import (AGENT_PRINCIPAL, GHOST_PRINCIPAL, GSS_BIND_ADDRESS,
+                         GSS_ZONE, INTRUDER_PRINCIPAL, KDC_ADDRESS, GssBind,
+                         Kdc)
+from test_clients import ClientRun, certbot
 
-KDC_ADDRESS = "127.0.0.40"
-BIND_ADDRESS = "127.0.0.41"
+BIND_ADDRESS = GSS_BIND_ADDRESS
 # Nothing listens here: a KDC that is down.
 DEAD_KDC = "127.0.0.42"
 
 # One name per test, each granted to the agent's principal (and to no one
 # else): tests never see each other's records.
 LABELS = ("nsupdate", "x", "ms", "intruder", "nokeytab", "unknown", "kdcdown",
-          "wrongsp", "ccache", "bench")
+          "wrongsp", "ccache", "bench", "certbot")
 FAILS_WITHIN = 15               # seconds a failure may take (timeout = 10)
 
 
@@ -66,11 +67,13 @@ def krb5_env(kdc, monkeypatch):
 
 
 def gss_config(agent, *, keytab=None, principal=None, server_principal=None,
-               server="ns.gss.test", mode="yes", timeout=10):
-    """A config whose only zone is gss.test, signed with GSS-TSIG; the GSS
-    BIND is also the resolver (it serves ns.gss.test's address)."""
-    lines = ["[defaults]", f"resolver = {BIND_ADDRESS}", f"timeout = {timeout}",
-             "", f"[zone {GSS_ZONE.rstrip('.')}]"]
+               server="ns.gss.test", mode="yes", timeout=10, zone=GSS_ZONE,
+               resolver=BIND_ADDRESS):
+    """A config whose only zone is ZONE (gss.test), signed with GSS-TSIG;
+    the zone's server is also the resolver (it serves its primary's
+    address)."""
+    lines = ["[defaults]", f"resolver = {resolver}", f"timeout = {timeout}",
+             "", f"[zone {zone.rstrip('.')}]"]
     if server is not None:
         lines.append(f"server = {server}")
     lines.append(f"gss_tsig = {mode}")
@@ -235,3 +238,21 @@ def test_server_principal_the_server_cannot_accept(kdc, gss_bind, krb5_env,
     result.says("127.0.0.41 port 53 refused the GSS-TSIG negotiation",
                 "TKEY BADKEY", "tkey-gssapi-keytab")
     assert txt(name) == set()
+
+
+# --- an ACME client through the GSS zone --------------------------------------
+
+def test_certbot_wildcard_and_base(kdc, gss_bind, krb5_env, agent, agent_path,
+                                   pebble, topology, tmp_path):
+    # Pebble asks the topology's Unbound, which has a stub zone for gss.test
+    # (servers/topology.py): the CA sees what this BIND serves. certbot's
+    # auth hook batches both values at one name into one GSS-TSIG run.
+    label = "certbot"
+    names = [f"{label}.{GSS_ZONE.rstrip('.')}", f"*.{label}.{GSS_ZONE.rstrip('.')}"]
+    config = gss_config(agent, keytab=kdc.keytabs[AGENT_PRINCIPAL],
+                        principal=AGENT_PRINCIPAL)
+    run = ClientRun(agent_path, config, pebble, topology, tmp_path, names)
+
+    cert = certbot(run)
+    assert pebble.verify(cert) == set(names), run.report()
+    assert txt(challenge(label)) == set(), run.report()

@@ -21,6 +21,9 @@ from .common import (CONTRIB, ZONES, Process, add_loopback_address,
 
 REALM = "GSS.TEST"
 GSS_ZONE = "gss.test."
+KDC_ADDRESS = "127.0.0.40"
+# The BIND that serves GSS_ZONE (GssBind); the topology's resolver knows it.
+GSS_BIND_ADDRESS = "127.0.0.41"
 SERVER_HOST = "ns.gss.test"
 SERVER_PRINCIPAL = f"DNS/{SERVER_HOST}@{REALM}"
 AGENT_PRINCIPAL = f"acme-agent@{REALM}"

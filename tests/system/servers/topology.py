@@ -11,7 +11,8 @@ as the public (and a CA) would see them.
     pdns.test          PowerDNS 127.0.0.24
     other.test         PowerDNS 127.0.0.24; no [zone] section for the agent
     broken.test        BIND is its primary, but it does not load: SERVFAIL
-    resolver           Unbound 127.0.0.20, a stub zone per zone above
+    resolver           Unbound 127.0.0.20, a stub zone per zone above, and
+                       one per zone of OUTSIDE_STUBS (other fixtures' servers)
 
 The zones and configs are templates in zones/topology/. Every server runs
 in a directory of its own and is stopped by PID. Usable without pytest
@@ -22,6 +23,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from . import kdc, samba
 from .bind import Bind
 from .common import (ZONES as ZONE_DIR, render_file, retry_with_timeout,
                      rrset_texts, send_update, txt_update)
@@ -44,6 +46,12 @@ ADDRESSES = {
 # about any name outside the test zones fails at once, and never leaves
 # loopback.
 NOWHERE = "127.0.0.29"
+# Zones whose servers other fixtures start (test_gss.py, test_samba.py):
+# the resolver knows where they are, so that the CA validates challenges
+# there as anywhere else. While their server is down, a question there
+# fails at once, as one about any other name outside the topology does.
+OUTSIDE_STUBS = {kdc.GSS_ZONE: [kdc.GSS_BIND_ADDRESS],
+                 samba.ZONE: [samba.ADDRESS]}
 
 
 @dataclass(frozen=True)
@@ -202,6 +210,7 @@ class Topology:
         # broken.test too: the resolver must reach the server that fails.
         stubs = {z.name: [ADDRESSES[r] for r in z.roles]
                  for z in ZONES.values() if not z.delegated}
+        stubs.update(OUTSIDE_STUBS)
         stubs["."] = [NOWHERE]
         self.unbound = Unbound(ADDRESSES["resolver"], stubs, "example.test.")
         self.servers = {"bind": self.bind, "knot": self.knot,
