@@ -1168,26 +1168,13 @@ const struct zone_conf *
 config_zone_for(const struct config *c, const char *fqdn)
 {
 	const struct zone_conf	*best = NULL;
-	size_t			 flen, zlen, best_len = 0;
 
 	if (c == NULL || fqdn == NULL)
 		return NULL;
-	flen = strlen(fqdn);
-	if (flen > 0 && fqdn[flen - 1] == '.')
-		flen--;
-	for (size_t i = 0; i < c->n_zones; i++) {
-		const struct zone_conf	*z = &c->zones[i];
-
-		zlen = strlen(z->name) - 1;	/* without the trailing dot */
-		if (zlen > flen || (best != NULL && zlen <= best_len))
-			continue;
-		/* On a label boundary: "xexample.net" is not in example.net. */
-		if (zlen < flen && fqdn[flen - zlen - 1] != '.')
-			continue;
-		if (strncasecmp(fqdn + flen - zlen, z->name, zlen) != 0)
-			continue;
-		best = z;
-		best_len = zlen;
-	}
+	/* The deepest configured zone at or above FQDN (RFC 1034 3.1). */
+	for (size_t i = 0; i < c->n_zones; i++)
+		if (dname_is_within(fqdn, c->zones[i].name) && (best == NULL ||
+		    strlen(c->zones[i].name) > strlen(best->name)))
+			best = &c->zones[i];
 	return best;
 }

@@ -258,38 +258,43 @@ key_b64_clean(const char *s, size_t len, unsigned char *text, size_t *n,
 
 /*
  * Decodes base64 text S (LEN bytes; whitespace between groups allowed, as
- * BIND allows). With OUT NULL only checks. Returns NULL or a static reason
- * that never quotes the text. Uses EVP_DecodeBlock rather than the
+ * BIND allows). With OUT NULL only checks. Returns KEY_OK, or
+ * KEY_ERR_NOMEM / KEY_ERR_SECRET with *WHY a static reason that never
+ * quotes the text. Uses EVP_DecodeBlock rather than the
  * EVP_DecodeUpdate context, which keeps input bytes in an opaque buffer we
  * could not wipe; the one copy we make is wiped here.
  */
-static const char *
+static enum key_status
 key_b64_decode(const char *s, size_t len, unsigned char **out,
-    size_t *outlen)
+    size_t *outlen, const char **why)
 {
 	unsigned char	*text = NULL, *bin = NULL;
-	const char	*why = NULL;
+	enum key_status	 st = KEY_ERR_NOMEM;
 	size_t		 n = 0, pads = 0;
 	int		 r;
 
 	if (out != NULL)
 		*out = NULL;
-	if ((text = malloc(len + 1)) == NULL) {
-		why = "out of memory";
+	*why = "out of memory";
+	if ((text = malloc(len + 1)) == NULL)
 		goto out;
-	}
-	if ((why = key_b64_clean(s, len, text, &n, &pads)) != NULL ||
-	    out == NULL)
+	st = KEY_ERR_SECRET;
+	if ((*why = key_b64_clean(s, len, text, &n, &pads)) != NULL)
 		goto out;
-	if ((bin = malloc(n / 4 * 3)) == NULL) {
-		why = "out of memory";
+	st = KEY_OK;
+	if (out == NULL)
 		goto out;
-	}
+	st = KEY_ERR_NOMEM;
+	*why = "out of memory";
+	if ((bin = malloc(n / 4 * 3)) == NULL)
+		goto out;
 	r = EVP_DecodeBlock(bin, text, (int)n);
-	if (r < 0 || (size_t)r < pads) {
-		why = "secret is not valid base64";
+	st = KEY_ERR_SECRET;
+	*why = "secret is not valid base64";
+	if (r < 0 || (size_t)r < pads)
 		goto out;
-	}
+	st = KEY_OK;
+	*why = NULL;
 	/* EVP_DecodeBlock counts the zero bytes that padding stands for. */
 	*outlen = (size_t)r - pads;
 	*out = bin;
@@ -303,14 +308,7 @@ out:
 		OPENSSL_cleanse(bin, n / 4 * 3);
 		free(bin);
 	}
-	return why;
-}
-
-static enum key_status
-key_b64_status(const char *why)
-{
-	return strcmp(why, "out of memory") == 0 ? KEY_ERR_NOMEM :
-	    KEY_ERR_SECRET;
+	return st;
 }
 
 /*
@@ -437,6 +435,7 @@ key_make(char *name, enum key_alg alg, const char *b64, size_t b64len,
     struct key **out, const char **why)
 {
 	struct key	*k;
+	enum key_status	 st;
 
 	*out = NULL;
 	*why = NULL;
@@ -447,10 +446,10 @@ key_make(char *name, enum key_alg alg, const char *b64, size_t b64len,
 	}
 	k->name = name;
 	k->alg = alg;
-	if ((*why = key_b64_decode(b64, b64len, &k->secret, &k->secret_len))
-	    != NULL) {
+	if ((st = key_b64_decode(b64, b64len, &k->secret, &k->secret_len,
+	    why)) != KEY_OK) {
 		key_free(k);
-		return key_b64_status(*why);
+		return st;
 	}
 	*out = k;
 	return KEY_OK;
@@ -500,11 +499,11 @@ key_found_check(struct key_found_list *l, const struct keyfile_key *k,
 		    l->path, k->line, f->name);
 		return KEY_ERR_SYNTAX;
 	}
-	if ((bad = key_b64_decode(k->secret.s, k->secret.len, NULL, NULL)) !=
-	    NULL) {
+	if ((st = key_b64_decode(k->secret.s, k->secret.len, NULL, NULL,
+	    &bad)) != KEY_OK) {
 		key_seterr(l->err, l->errlen, "%s:%d: %s", l->path,
 		    k->secret.line, bad);
-		return key_b64_status(bad);
+		return st;
 	}
 	for (size_t i = 0; i < l->n; i++) {
 		if (strcmp(l->keys[i].name, f->name) == 0) {
