@@ -91,25 +91,27 @@ def one_run(binary, config, topology, secondary, lag, label):
     domain = f"{label}.{ZONE.rstrip('.')}"
     value = challenge_value(label)
     name = f"_acme-challenge.{domain}."
-    with tempfile.TemporaryDirectory() as tmp, Capture(tmp) as capture:
-        pipe, poller = watch([secondary], name, value, source=POLLER_SOURCE,
-                             limit=lag + 30)
-        with topology.secondary_frozen() as thaw:
-            timer = threading.Timer(lag + random.uniform(0, JITTER), thaw)
-            proc = subprocess.Popen([binary, "-q", "-c", str(config), "add",
-                                     domain, value],
-                                    stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, text=True)
-            timer.start()
-            _, err = proc.communicate(timeout=lag + 60)
-            returned = time.monotonic()
-            timer.join()
-        if proc.returncode != 0:
-            fail(f"add exit {proc.returncode}: {err}")
-        seen = pipe.recv() if pipe.poll(lag + 35) else {}
-        poller.join(5)
-    busiest = capture.busiest()
+    with tempfile.TemporaryDirectory() as tmp:
+        with Capture(tmp) as capture:
+            pipe, poller = watch([secondary], name, value, source=POLLER_SOURCE,
+                                 limit=lag + 30)
+            with topology.secondary_frozen() as thaw:
+                timer = threading.Timer(lag + random.uniform(0, JITTER), thaw)
+                proc = subprocess.Popen([binary, "-q", "-c", str(config), "add",
+                                         domain, value],
+                                        stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, text=True)
+                timer.start()
+                _, err = proc.communicate(timeout=lag + 60)
+                returned = time.monotonic()
+                timer.join()
+            if proc.returncode != 0:
+                fail(f"add exit {proc.returncode}: {err}")
+            seen = pipe.recv() if pipe.poll(lag + 35) else {}
+            poller.join(5)
+        # Read once tcpdump has stopped, while its directory still exists.
+        busiest = capture.busiest()
     if secondary not in seen:
         return None, busiest
     return returned - seen[secondary], busiest
