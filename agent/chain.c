@@ -63,11 +63,11 @@ hop_clear(struct hop *h)
 static char *
 start_zone(const struct walk *w, const char *name)
 {
-	const struct zone_conf *zc = config_zone_for(w->cfg, name);
-	const char *parent = dname_parent(name);
-	const ldns_rr *soa;
-	char *apex = NULL;
-	ldns_pkt *p;
+	const struct zone_conf	*zc = config_zone_for(w->cfg, name);
+	const char		*parent = dname_parent(name);
+	const ldns_rr		*soa;
+	char			*apex = NULL;
+	ldns_pkt		*p;
 
 	if (zc != NULL)
 		return strdup(zc->name);
@@ -91,10 +91,10 @@ start_zone(const struct walk *w, const char *name)
 static char *
 dname_substitute(const char *name, const ldns_rr *dname)
 {
-	char *owner = dname_from_rdf(ldns_rr_owner(dname));
-	char *target = dname_from_rdf(ldns_rr_rdf(dname, 0));
-	char *out = NULL;
-	size_t keep;
+	char	*owner = dname_from_rdf(ldns_rr_owner(dname));
+	char	*target = dname_from_rdf(ldns_rr_rdf(dname, 0));
+	char	*out = NULL;
+	size_t	 keep;
 
 	/* RFC 6672 2.3: the DNAME owner itself is not redirected. */
 	if (owner != NULL && target != NULL && dname_is_within(name, owner) &&
@@ -116,7 +116,7 @@ dname_substitute(const char *name, const ldns_rr *dname)
 static void
 hop_from_answer(const ldns_pkt *p, const char *name, struct hop *h)
 {
-	const ldns_rr *rr;
+	const ldns_rr	*rr;
 
 	if ((rr = query_rr_find(ldns_pkt_answer(p), LDNS_RR_TYPE_CNAME,
 	    name)) != NULL) {
@@ -167,8 +167,8 @@ static void
 hop_classify(const struct walk *w, const struct question *q,
     const char *zone, struct hop *h)
 {
-	struct failure *f = w->f;
-	ldns_pkt_rcode rc;
+	struct failure	*f = w->f;
+	ldns_pkt_rcode	 rc;
 
 	h->kind = HOP_FAIL;
 	f->reason = REASON_NONE;
@@ -199,7 +199,7 @@ static void
 hop_failed(const struct walk *w, const struct dns_server *server,
     const char *name, const char *zone, int servfail)
 {
-	struct failure *f = w->f;
+	struct failure	*f = w->f;
 
 	f->cause = servfail ? FAIL_CHAIN_SERVFAIL : FAIL_CHAIN_HOP;
 	failure_server(f, server);
@@ -215,9 +215,9 @@ static enum chain_status
 hop_ask(const struct walk *w, const char *name, const char *zone,
     struct hop *h)
 {
-	const struct zone_servers *zs;
-	struct dnsio_opts o;
-	int servfail = 0;
+	const struct zone_servers	*zs;
+	struct dnsio_opts		 o;
+	int				 servfail = 0;
 
 	if ((zs = zones_find(w->ctx, w->cfg, w->cache, zone, w->f)) ==
 	    NULL) {
@@ -248,8 +248,8 @@ hop_ask(const struct walk *w, const char *name, const char *zone,
 static enum chain_status
 hop_resolve(const struct walk *w, const char *name, struct hop *h)
 {
-	enum chain_status st = CHAIN_ERR_DNS;
-	char *zone = start_zone(w, name);
+	enum chain_status	 st = CHAIN_ERR_DNS;
+	char			*zone = start_zone(w, name);
 
 	if (zone == NULL) {
 		w->f->cause = FAIL_ZONE_OF_NAME;
@@ -284,9 +284,9 @@ hop_resolve(const struct walk *w, const char *name, struct hop *h)
 char *
 chain_text(const struct chain *c)
 {
-	char *out = NULL;
-	size_t len = 0;
-	FILE *o = open_memstream(&out, &len);
+	char	*out = NULL;
+	size_t	 len = 0;
+	FILE	*o = open_memstream(&out, &len);
 
 	if (o == NULL)
 		return NULL;
@@ -309,11 +309,11 @@ static int
 cname_is_wildcard(const struct walk *w, const char *name, const char *zone,
     const char *target)
 {
-	struct failure ignored;
-	struct walk probe_walk = *w;
-	struct hop h = { 0 };
-	char *probe = NULL;
-	int wild = 0;
+	struct failure	 ignored;
+	struct walk	 probe_walk = *w;
+	struct hop	 h = { 0 };
+	char		*probe = NULL;
+	int		 wild = 0;
 
 	failure_init(&ignored);
 	probe_walk.f = &ignored;
@@ -332,8 +332,8 @@ cname_is_wildcard(const struct walk *w, const char *name, const char *zone,
 static enum chain_status
 chain_cut(const struct walk *w, struct chain *c, size_t i)
 {
-	struct hop h = { 0 };
-	enum chain_status st;
+	struct hop		 h = { 0 };
+	enum chain_status	 st;
 
 	free(c->wildcard_target);
 	if ((c->wildcard_target = strdup(c->names[i + 1])) == NULL)
@@ -387,7 +387,7 @@ static void
 chain_failed(const struct walk *w, const struct chain *c,
     enum failure_cause cause, const char *target)
 {
-	char *text = chain_text(c), *detail = NULL;
+	char	*text = chain_text(c), *detail = NULL;
 
 	w->f->cause = cause;
 	w->f->count = CHAIN_MAX_HOPS;
@@ -405,9 +405,9 @@ chain_follow(const struct ctx *ctx, const struct config *cfg,
     struct zone_cache *cache, const char *name, struct chain *c,
     struct failure *f)
 {
-	const struct walk w = { ctx, cfg, cache, f };
-	enum chain_status st = CHAIN_OK;
-	struct hop h = { 0 };
+	const struct walk	 w = { ctx, cfg, cache, f };
+	enum chain_status	 st = CHAIN_OK;
+	struct hop		 h = { 0 };
 
 	memset(c, 0, sizeof(*c));
 	if ((c->names[0] = strdup(name)) == NULL)

@@ -28,7 +28,7 @@ ctx_expired(const struct ctx *ctx)
 void
 ctx_io_opts(const struct ctx *ctx, struct dnsio_opts *o)
 {
-	unsigned left = clock_left_ms(ctx->deadline);
+	unsigned	 left = clock_left_ms(ctx->deadline);
 
 	*o = ctx->io;
 	/*

@@ -27,7 +27,7 @@ dname_char_ok(unsigned char ch, unsigned flags)
 static void
 dname_char_error(unsigned char ch, unsigned flags, char *why, size_t whylen)
 {
-	char		 shown[8];
+	char	 shown[8];
 	const char	*allowed = (flags & DNAME_ALLOW_KEYCHARS) ?
 			    "in a key name (no blanks, controls or "
 			    "\" \\ ; ( ) { } @ $)" :

@@ -37,7 +37,7 @@ failure_clear(struct failure *f)
 int
 failure_set(char **field, struct failure *f, const char *value)
 {
-	char *copy = NULL;
+	char	*copy = NULL;
 
 	if (value != NULL && (copy = strdup(value)) == NULL) {
 		f->cause = FAIL_NOMEM;

@@ -30,8 +30,8 @@ persist_label_ok(const char *s, size_t len)
 char *
 persist_issuer(const char *issuer, char *why, size_t whylen)
 {
-	size_t len = strlen(issuer);
-	char *out;
+	size_t	 len = strlen(issuer);
+	char	*out;
 
 	if (len > 0 && issuer[len - 1] == '.')
 		len--;	/* draft 3.1: no trailing dot */
@@ -72,7 +72,7 @@ persist_value_char(unsigned char c)
 int
 persist_account_check(const char *account, char *why, size_t whylen)
 {
-	const char *colon = strchr(account, ':');
+	const char	*colon = strchr(account, ':');
 
 	/* RFC 3986 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
 	if (colon == NULL || colon == account ||
@@ -103,7 +103,7 @@ char *
 persist_value(const struct persist_spec *spec, time_t now, char *why,
     size_t whylen)
 {
-	char *issuer, *out = NULL, until[32] = "";
+	char	*issuer, *out = NULL, until[32] = "";
 
 	if (spec->account == NULL) {
 		snprintf(why, whylen, "--account-uri is required");
@@ -133,10 +133,10 @@ persist_value(const struct persist_spec *spec, time_t now, char *why,
 char *
 persist_rdata(const char *value)
 {
-	size_t len = strlen(value);
-	char *out = NULL;
-	size_t outlen = 0;
-	FILE *o = open_memstream(&out, &outlen);
+	size_t	 len = strlen(value);
+	char	*out = NULL;
+	size_t	 outlen = 0;
+	FILE	*o = open_memstream(&out, &outlen);
 
 	if (o == NULL)
 		return NULL;
@@ -177,8 +177,8 @@ persist_trim(const char **s, const char **e)
 int
 persist_parse(const char *text, char **issuer, char **account)
 {
-	const char *semi = strchr(text, ';'), *s = text, *e;
-	char why[128], *name;
+	const char	*semi = strchr(text, ';'), *s = text, *e;
+	char		 why[128], *name;
 
 	*issuer = *account = NULL;
 	e = semi != NULL ? semi : text + strlen(text);
@@ -191,7 +191,7 @@ persist_parse(const char *text, char **issuer, char **account)
 		return -1;
 	/* RFC 8659 4: parameters = tag "=" value, separated by ';'. */
 	while (semi != NULL) {
-		const char *eq, *tag_end;
+		const char	*eq, *tag_end;
 
 		s = semi + 1;
 		semi = strchr(s, ';');

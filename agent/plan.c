@@ -10,7 +10,7 @@ struct zone_target *
 plan_target(struct zone_plan *plan, const struct zone_conf *zc,
     const char *apex)
 {
-	struct zone_target *zones, *z;
+	struct zone_target	*zones, *z;
 
 	for (size_t i = 0; i < plan->n; i++)
 		if (plan->zones[i].conf == zc)
@@ -31,8 +31,9 @@ plan_target(struct zone_plan *plan, const struct zone_conf *zc,
 int
 plan_add_member(struct zone_target *z, size_t idx)
 {
-	size_t *m = reallocarray(z->members, z->n_members + 1, sizeof(*m));
+	size_t	*m;
 
+	m = reallocarray(z->members, z->n_members + 1, sizeof(*m));
 	if (m == NULL)
 		return -1;
 	m[z->n_members++] = idx;

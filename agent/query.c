@@ -16,8 +16,8 @@
 static int
 query_wire(const struct question *q, uint8_t **wire, size_t *len)
 {
-	ldns_pkt *p = NULL;
-	ldns_status st;
+	ldns_pkt	*p = NULL;
+	ldns_status	 st;
 
 	*wire = NULL;
 	st = ldns_pkt_query_new_frm_str(&p, q->name, q->type, LDNS_RR_CLASS_IN,
@@ -35,15 +35,15 @@ query_wire(const struct question *q, uint8_t **wire, size_t *len)
 int
 query_run(struct question *q, size_t n, const struct dnsio_opts *o)
 {
-	struct dnsio_query *io = NULL;
-	int rc = -1;
+	struct dnsio_query	*io = NULL;
+	int			 rc = -1;
 
 	if (n == 0)
 		return 0;
 	if ((io = calloc(n, sizeof(*io))) == NULL)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		uint8_t *wire;
+		uint8_t	*wire;
 
 		question_clear(&q[i]);
 		if (query_wire(&q[i], &wire, &io[i].len) == -1)
@@ -90,11 +90,11 @@ question_clear(struct question *q)
 static int
 txt_equals(const ldns_rr *rr, const char *value)
 {
-	size_t vlen = strlen(value), at = 0;
+	size_t	 vlen = strlen(value), at = 0;
 
 	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
-		const ldns_rdf *rdf = ldns_rr_rdf(rr, i);
-		size_t n;
+		const ldns_rdf	*rdf = ldns_rr_rdf(rr, i);
+		size_t		 n;
 
 		if (ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_STR ||
 		    ldns_rdf_size(rdf) < 1)
@@ -111,15 +111,15 @@ txt_equals(const ldns_rr *rr, const char *value)
 char *
 query_txt_text(const ldns_rr *rr)
 {
-	char *out = NULL;
-	size_t len = 0;
-	FILE *o;
+	char	*out = NULL;
+	size_t	 len = 0;
+	FILE	*o;
 
 	if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_TXT ||
 	    (o = open_memstream(&out, &len)) == NULL)
 		return NULL;
 	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
-		const ldns_rdf *rdf = ldns_rr_rdf(rr, i);
+		const ldns_rdf	*rdf = ldns_rr_rdf(rr, i);
 
 		if (ldns_rdf_size(rdf) >= 1)
 			fwrite(ldns_rdf_data(rdf) + 1, 1,
@@ -135,15 +135,15 @@ query_txt_text(const ldns_rr *rr)
 int
 query_txt_has(const ldns_pkt *p, const char *owner, const char *value)
 {
-	ldns_rr_list *answer = ldns_pkt_answer(p);
-	ldns_rdf *want = NULL;
-	int found = 0;
+	ldns_rr_list	*answer = ldns_pkt_answer(p);
+	ldns_rdf	*want = NULL;
+	int		 found = 0;
 
 	if (answer == NULL ||
 	    ldns_str2rdf_dname(&want, owner) != LDNS_STATUS_OK)
 		return 0;
 	for (size_t i = 0; i < ldns_rr_list_rr_count(answer) && !found; i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(answer, i);
+		const ldns_rr	*rr = ldns_rr_list_rr(answer, i);
 
 		found = ldns_rr_get_type(rr) == LDNS_RR_TYPE_TXT &&
 		    ldns_dname_compare(ldns_rr_owner(rr), want) == 0 &&
@@ -156,14 +156,14 @@ query_txt_has(const ldns_pkt *p, const char *owner, const char *value)
 const ldns_rr *
 query_rr_find(const ldns_rr_list *list, ldns_rr_type type, const char *owner)
 {
-	ldns_rdf *want = NULL;
-	const ldns_rr *found = NULL;
+	ldns_rdf	*want = NULL;
+	const ldns_rr	*found = NULL;
 
 	if (owner != NULL && ldns_str2rdf_dname(&want, owner) != LDNS_STATUS_OK)
 		return NULL;
 	for (size_t i = 0; i < ldns_rr_list_rr_count(list) && found == NULL;
 	     i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(list, i);
+		const ldns_rr	*rr = ldns_rr_list_rr(list, i);
 
 		if (ldns_rr_get_type(rr) == type && (want == NULL ||
 		    ldns_dname_compare(ldns_rr_owner(rr), want) == 0))
@@ -176,9 +176,9 @@ query_rr_find(const ldns_rr_list *list, ldns_rr_type type, const char *owner)
 size_t
 query_txt_count(const ldns_pkt *p, const char *owner)
 {
-	ldns_rr_list *an = ldns_pkt_answer(p);
-	ldns_rdf *want = NULL;
-	size_t n = 0;
+	ldns_rr_list	*an = ldns_pkt_answer(p);
+	ldns_rdf	*want = NULL;
+	size_t		 n = 0;
 
 	if (ldns_str2rdf_dname(&want, owner) != LDNS_STATUS_OK)
 		return 0;
@@ -194,8 +194,9 @@ query_txt_count(const ldns_pkt *p, const char *owner)
 const char *
 query_rcode_name(ldns_pkt_rcode rcode)
 {
-	const ldns_lookup_table *t = ldns_lookup_by_id(ldns_rcodes, (int)rcode);
+	const ldns_lookup_table	*t;
 
+	t = ldns_lookup_by_id(ldns_rcodes, (int)rcode);
 	return t != NULL ? t->name : "unknown rcode";
 }
 

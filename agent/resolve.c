@@ -49,8 +49,8 @@ zone_failed(struct resolver_run *r, const struct zone_target *z,
 static int
 soa_mname(struct resolver_run *r, struct zone_target *z)
 {
-	const ldns_rr *soa;
-	ldns_pkt *p;
+	const ldns_rr	*soa;
+	ldns_pkt	*p;
 
 	if ((p = stub_ask(r->ctx, z->apex, LDNS_RR_TYPE_SOA, r->f)) == NULL)
 		return -1;
@@ -69,8 +69,8 @@ soa_mname(struct resolver_run *r, struct zone_target *z)
 static enum resolve_status
 primary_find(struct resolver_run *r, struct zone_target *z)
 {
-	const struct zone_conf *zc = z->conf;
-	uint16_t port = r->ctx->port;
+	const struct zone_conf	*zc = z->conf;
+	uint16_t		 port = r->ctx->port;
 
 	if (zc->server_addr != NULL) {
 		free(z->primary_name);
@@ -132,10 +132,10 @@ soa_failed(struct failure *f, const struct question *q)
 static enum resolve_status
 primary_confirm(struct resolver_run *r, struct zone_target *z)
 {
-	struct question *q;
-	struct dnsio_opts o;
-	size_t kept = 0;
-	int answered = 0;
+	struct question		*q;
+	struct dnsio_opts	 o;
+	size_t			 kept = 0;
+	int			 answered = 0;
 
 	if ((q = calloc(z->n_primaries, sizeof(*q))) == NULL)
 		return RESOLVE_ERR_NOMEM;
@@ -172,9 +172,9 @@ primary_confirm(struct resolver_run *r, struct zone_target *z)
 static enum resolve_status
 auths_find(struct resolver_run *r, struct zone_target *z)
 {
-	const struct zone_servers *zs = zones_get(&r->cache, z->apex);
-	const struct dns_server *from = z->primaries;
-	size_t n = z->n_primaries;
+	const struct zone_servers	*zs = zones_get(&r->cache, z->apex);
+	const struct dns_server		*from = z->primaries;
+	size_t				 n = z->n_primaries;
 
 	if (z->conf->n_nameservers > 0) {
 		from = z->conf->nameservers;
@@ -207,9 +207,9 @@ static const struct zone_conf *
 zone_conf_exact(struct resolver_run *r, const struct challenge *c,
     const struct chain *ch)
 {
-	const char *zone = ch->zones[ch->n - 1];
-	const struct zone_conf *zc = config_zone_exact(r->cfg, zone);
-	const struct zone_conf *other;
+	const char		*zone = ch->zones[ch->n - 1];
+	const struct zone_conf	*zc = config_zone_exact(r->cfg, zone);
+	const struct zone_conf	*other;
 
 	if (zc != NULL)
 		return zc;
@@ -230,8 +230,8 @@ zone_conf_exact(struct resolver_run *r, const struct challenge *c,
 static void
 report_chain(const struct challenge *c, const struct chain *ch)
 {
-	const char *zone = ch->zones[ch->n - 1];
-	char *text = chain_text(ch);
+	const char	*zone = ch->zones[ch->n - 1];
+	char		*text = chain_text(ch);
 
 	if (ch->wildcard_cut)
 		msg_warn("%.*s: the CNAME at %.*s to %.*s comes from a "
@@ -250,7 +250,7 @@ static enum resolve_status
 plan_place(struct zone_plan *plan, struct challenge *c, size_t idx,
     const struct zone_conf *zc, const char *mname)
 {
-	struct zone_target *z;
+	struct zone_target	*z;
 
 	free(c->zone_name);
 	c->zone = zc;
@@ -271,7 +271,7 @@ plan_place(struct zone_plan *plan, struct challenge *c, size_t idx,
 static const struct zone_conf *
 hint_zone(const struct config *cfg, const struct challenge *c)
 {
-	const struct zone_conf *zc;
+	const struct zone_conf	*zc;
 
 	if (c->zone_hint == NULL)
 		return NULL;
@@ -295,11 +295,11 @@ static enum resolve_status
 plan_follow(struct resolver_run *r, struct challenge_list *l, size_t i,
     struct zone_plan *plan)
 {
-	struct challenge *c = &l->items[i];
-	const struct zone_conf *zc;
-	enum resolve_status st;
-	enum chain_status cs;
-	struct chain ch;
+	struct challenge	*c = &l->items[i];
+	const struct zone_conf	*zc;
+	enum resolve_status	 st;
+	enum chain_status	 cs;
+	struct chain		 ch;
 
 	cs = chain_follow(r->ctx, r->cfg, &r->cache, c->name, &ch, r->f);
 	if (cs != CHAIN_OK) {
@@ -325,12 +325,12 @@ static enum resolve_status
 plan_group(struct resolver_run *r, struct challenge_list *l,
     struct zone_plan *plan)
 {
-	enum resolve_status st = RESOLVE_OK;
+	enum resolve_status	 st = RESOLVE_OK;
 
 	for (size_t i = 0; i < l->n && st == RESOLVE_OK; i++) {
-		struct challenge *c = &l->items[i];
-		const struct challenge *twin;
-		const struct zone_conf *zc;
+		struct challenge	*c = &l->items[i];
+		const struct challenge	*twin;
+		const struct zone_conf	*zc;
 
 		if ((zc = hint_zone(r->cfg, c)) != NULL) {
 			st = plan_place(plan, c, i, zc, NULL);
@@ -351,9 +351,9 @@ plan_group(struct resolver_run *r, struct challenge_list *l,
 static void
 report_zone(const struct zone_target *z)
 {
-	char *list = NULL;
-	size_t len = 0;
-	FILE *o;
+	char	*list = NULL;
+	size_t	 len = 0;
+	FILE	*o;
 
 	if (msg_verbosity < 2 || (o = open_memstream(&list, &len)) == NULL)
 		return;
@@ -369,14 +369,14 @@ enum resolve_status
 resolve_plan(const struct ctx *ctx, const struct config *cfg,
     struct challenge_list *l, struct zone_plan *plan, struct failure *f)
 {
-	struct resolver_run r = { .ctx = ctx, .cfg = cfg, .f = f };
-	enum resolve_status st;
+	struct resolver_run	 r = { .ctx = ctx, .cfg = cfg, .f = f };
+	enum resolve_status	 st;
 
 	memset(plan, 0, sizeof(*plan));
 	if ((st = plan_group(&r, l, plan)) != RESOLVE_OK)
 		goto out;
 	for (size_t i = 0; i < plan->n; i++) {
-		struct zone_target *z = &plan->zones[i];
+		struct zone_target	*z = &plan->zones[i];
 
 		if ((st = primary_find(&r, z)) != RESOLVE_OK ||
 		    (st = primary_confirm(&r, z)) != RESOLVE_OK ||

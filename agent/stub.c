@@ -36,7 +36,7 @@ ldns_pkt *
 stub_ask(const struct ctx *ctx, const char *name, ldns_rr_type type,
     struct failure *f)
 {
-	struct dnsio_opts o;
+	struct dnsio_opts	 o;
 
 	for (size_t i = 0; i < ctx->n_resolvers; i++) {
 		struct question q = { .name = name, .type = type,
@@ -65,9 +65,9 @@ stub_addrs_from_rrs(const ldns_rr_list *list, const ldns_rdf *owner,
     uint16_t port, struct dns_server *addrs, size_t *n, size_t max)
 {
 	for (size_t i = 0; i < ldns_rr_list_rr_count(list); i++) {
-		ldns_rr *rr = ldns_rr_list_rr(list, i);
-		struct sockaddr_storage *ss;
-		size_t sslen;
+		ldns_rr			*rr = ldns_rr_list_rr(list, i);
+		struct sockaddr_storage	*ss;
+		size_t			 sslen;
 
 		if (*n == max || ldns_rr_rd_count(rr) != 1 ||
 		    (ldns_rr_get_type(rr) != LDNS_RR_TYPE_A &&
@@ -102,7 +102,7 @@ stub_addresses(const struct ctx *ctx, const char *host, uint16_t port,
 		return -1;
 	}
 	for (size_t t = 0; t < 2; t++) {
-		ldns_pkt *p = stub_ask(ctx, host, types[t], f);
+		ldns_pkt	*p = stub_ask(ctx, host, types[t], f);
 
 		if (p == NULL)
 			continue;

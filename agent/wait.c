@@ -128,10 +128,10 @@ state_text(const struct srv *s, char *buf, size_t len)
 static int
 item_done(const struct waiter *w, const struct item *it, const ldns_pkt *p)
 {
-	const struct name_group *g = it->group;
+	const struct name_group	*g = it->group;
 
 	for (size_t k = 0; k < g->n_members; k++) {
-		const struct challenge *c = &w->l->items[g->members[k]];
+		const struct challenge	*c = &w->l->items[g->members[k]];
 
 		if (query_txt_has(p, g->name, c->value) !=
 		    challenge_wanted(c, w->goal == WAIT_SERVED))
@@ -143,7 +143,7 @@ item_done(const struct waiter *w, const struct item *it, const ldns_pkt *p)
 static void
 srv_set_state(struct srv *s, enum srv_state st)
 {
-	char buf[128];
+	char	 buf[128];
 
 	if (s->state == st)
 		return;
@@ -160,7 +160,7 @@ srv_set_state(struct srv *s, enum srv_state st)
 static int
 srv_observe(struct srv *s, const struct question *q)
 {
-	ldns_pkt_rcode rc;
+	ldns_pkt_rcode	 rc;
 
 	if (q->reply == NULL) {
 		s->failed_rounds++;
@@ -187,7 +187,7 @@ srv_observe(struct srv *s, const struct question *q)
 static void
 item_observe(struct waiter *w, struct item *it, const struct question *q)
 {
-	struct srv *s = it->srv;
+	struct srv	*s = it->srv;
 
 	if (!srv_observe(s, q))
 		return;
@@ -219,7 +219,7 @@ soa_serial(const ldns_pkt *p, const char *apex, uint32_t *serial)
 static void
 serial_observe(struct srv *s, const struct question *q)
 {
-	uint32_t serial;
+	uint32_t	 serial;
 
 	if (!srv_observe(s, q))
 		return;
@@ -242,7 +242,7 @@ serial_observe(struct srv *s, const struct question *q)
 static void
 maybe_drop(struct waiter *w, struct srv *s)
 {
-	int sibling_ok = 0;
+	int	 sibling_ok = 0;
 
 	if (w->cfg->require != CONFIG_REQUIRE_REACHABLE ||
 	    s->failed_rounds < WAIT_GRACE || s->state == SRV_DROPPED)
@@ -281,8 +281,8 @@ srv_pending(const struct waiter *w, const struct srv *s)
 static size_t
 srv_budget(const struct srv *s, int64_t now, int64_t *free_at)
 {
-	size_t used = 0;
-	int64_t oldest = INT64_MAX;
+	size_t	 used = 0;
+	int64_t	 oldest = INT64_MAX;
 
 	for (size_t i = 0; i < s->n_sent && i < WAIT_RATE_MAX; i++)
 		if (s->sent[i] >= now - RATE_WINDOW_MS) {
@@ -332,9 +332,9 @@ static void
 srv_questions(struct waiter *w, size_t si, int64_t now, struct question *q,
     size_t *idx, size_t *n)
 {
-	struct srv *s = &w->srvs[si];
-	int64_t free_at;
-	size_t budget, asked = 0, from = s->cursor;
+	struct srv	*s = &w->srvs[si];
+	int64_t		 free_at;
+	size_t		 budget, asked = 0, from = s->cursor;
 
 	if (s->next_ms > now || s->state == SRV_DROPPED || !srv_pending(w, s))
 		return;
@@ -351,8 +351,8 @@ srv_questions(struct waiter *w, size_t si, int64_t now, struct question *q,
 		return;
 	}
 	for (size_t k = 0; k < w->n_items && asked < budget; k++) {
-		size_t i = (from + k) % w->n_items;
-		struct item *it = &w->items[i];
+		size_t		 i = (from + k) % w->n_items;
+		struct item	*it = &w->items[i];
 
 		if (it->srv != s || it->done)
 			continue;
@@ -370,11 +370,11 @@ srv_questions(struct waiter *w, size_t si, int64_t now, struct question *q,
 static int
 wait_poll(struct waiter *w, size_t *pending)
 {
-	int64_t now = clock_now_ms();
-	struct question *q;
-	size_t *idx, n = 0;
-	struct dnsio_opts o;
-	int rc = -1;
+	int64_t			 now = clock_now_ms();
+	struct question		*q;
+	size_t			*idx, n = 0;
+	struct dnsio_opts	 o;
+	int			 rc = -1;
 
 	q = calloc(w->n_items + w->n_srvs, sizeof(*q));
 	idx = calloc(w->n_items + w->n_srvs, sizeof(*idx));
@@ -412,7 +412,7 @@ out:
 static int64_t
 wait_next_due(const struct waiter *w)
 {
-	int64_t next = w->ctx->deadline;
+	int64_t	 next = w->ctx->deadline;
 
 	for (size_t i = 0; i < w->n_srvs; i++)
 		if (w->srvs[i].state != SRV_DROPPED &&
@@ -425,17 +425,18 @@ wait_next_due(const struct waiter *w)
 static void
 zone_targets(struct waiter *w, const struct zone_plan *plan)
 {
-	struct question *q = calloc(plan->n, sizeof(*q));
-	size_t n = 0, *zi = calloc(plan->n, sizeof(*zi));
-	struct dnsio_opts o;
+	struct question		*q = calloc(plan->n, sizeof(*q));
+	size_t			 n = 0, *zi = NULL;
+	struct dnsio_opts	 o;
 
-	if (q == NULL || zi == NULL)
+	if (q == NULL || (zi = calloc(plan->n, sizeof(*zi))) == NULL)
 		goto out;
 	for (size_t i = 0; i < w->n_srvs; i++) {
-		const struct zone_target *z = w->srvs[i].z;
-		size_t k = (size_t)(z - plan->zones);
+		const struct zone_target	*z = w->srvs[i].z;
+		size_t				 k;
 
 		/* Once per zone, for zones with names enough. */
+		k = (size_t)(z - plan->zones);
 		if (w->srvs[i].n_items < SERIAL_MIN_NAMES ||
 		    (n > 0 && zi[n - 1] == k))
 			continue;
@@ -451,9 +452,10 @@ zone_targets(struct waiter *w, const struct zone_plan *plan)
 	ctx_io_opts(w->ctx, &o);
 	if (n > 0 && query_run(q, n, &o) == 0) {
 		for (size_t i = 0; i < n; i++) {
-			const struct zone_target *z = &plan->zones[zi[i]];
-			uint32_t serial;
+			const struct zone_target	*z;
+			uint32_t			 serial;
 
+			z = &plan->zones[zi[i]];
 			if (q[i].reply == NULL || !ldns_pkt_aa(q[i].reply) ||
 			    soa_serial(q[i].reply, z->apex, &serial) == -1)
 				continue;
@@ -478,13 +480,13 @@ out:
 static const struct name_group *
 groups_for_zone(struct waiter *w, const struct zone_target *z, size_t *n)
 {
-	struct name_group *first = &w->groups[w->n_groups];
+	struct name_group	*first = &w->groups[w->n_groups];
 
 	*n = 0;
 	for (size_t m = 0; m < z->n_members; m++) {
-		size_t idx = z->members[m];
-		const char *name = w->l->items[idx].effective;
-		struct name_group *g = NULL;
+		size_t			 idx = z->members[m];
+		const char		*name = w->l->items[idx].effective;
+		struct name_group	*g = NULL;
 
 		for (size_t k = 0; k < *n && g == NULL; k++)
 			if (strcmp(first[k].name, name) == 0)
@@ -505,7 +507,7 @@ groups_for_zone(struct waiter *w, const struct zone_target *z, size_t *n)
 static int
 waiter_init(struct waiter *w, const struct zone_plan *plan)
 {
-	size_t n_srvs = 0, n_items = 0, n_members = 0;
+	size_t	 n_srvs = 0, n_items = 0, n_members = 0;
 
 	for (size_t i = 0; i < plan->n; i++) {
 		n_srvs += plan->zones[i].n_auths;
@@ -518,14 +520,14 @@ waiter_init(struct waiter *w, const struct zone_plan *plan)
 	if (w->srvs == NULL || w->items == NULL || w->groups == NULL)
 		return -1;
 	for (size_t i = 0; i < plan->n; i++) {
-		const struct zone_target *z = &plan->zones[i];
-		const struct name_group *g;
-		size_t n_groups;
+		const struct zone_target	*z = &plan->zones[i];
+		const struct name_group		*g;
+		size_t				 n_groups;
 
 		if ((g = groups_for_zone(w, z, &n_groups)) == NULL)
 			return -1;
 		for (size_t a = 0; a < z->n_auths; a++) {
-			struct srv *s = &w->srvs[w->n_srvs++];
+			struct srv	*s = &w->srvs[w->n_srvs++];
 
 			s->z = z;
 			s->addr = &z->auths[a];
@@ -553,9 +555,9 @@ waiter_free(struct waiter *w)
 static void
 wait_failed(const struct waiter *w, struct failure *f)
 {
-	char *list = NULL, buf[128];
-	size_t len = 0;
-	FILE *o;
+	char	*list = NULL, buf[128];
+	size_t	 len = 0;
+	FILE	*o;
 
 	f->cause = w->goal == WAIT_SERVED ? FAIL_WAIT_SERVED : FAIL_WAIT_GONE;
 	f->timeout = w->cfg->timeout;
@@ -567,7 +569,7 @@ wait_failed(const struct waiter *w, struct failure *f)
 		return;
 	}
 	for (size_t i = 0, first = 1; i < w->n_items; i++) {
-		const struct item *it = &w->items[i];
+		const struct item	*it = &w->items[i];
 
 		if (it->done)
 			continue;
@@ -589,8 +591,8 @@ wait_failed(const struct waiter *w, struct failure *f)
 static void
 wait_until(int64_t until)
 {
-	int64_t ms = until - clock_now_ms();
-	struct timespec ts;
+	int64_t		 ms = until - clock_now_ms();
+	struct timespec	 ts;
 
 	if (ms <= 0)
 		return;
@@ -604,9 +606,10 @@ wait_for(const struct ctx *ctx, const struct config *cfg,
     const struct zone_plan *plan, const struct challenge_list *l,
     enum wait_goal goal, struct failure *f)
 {
-	struct waiter w = { .ctx = ctx, .cfg = cfg, .l = l, .goal = goal };
-	enum wait_status st = WAIT_ERR_NOMEM;
-	size_t pending = 1;
+	struct waiter		 w = { .ctx = ctx, .cfg = cfg, .l = l,
+				     .goal = goal };
+	enum wait_status	 st = WAIT_ERR_NOMEM;
+	size_t			 pending = 1;
 
 	if (waiter_init(&w, plan) == -1)
 		goto out;

@@ -34,7 +34,7 @@ static const struct zone_servers *
 zones_put(struct zone_cache *cache, const char *apex,
     struct dns_server *addrs, size_t n)
 {
-	struct zone_servers **zones, *z = calloc(1, sizeof(*z));
+	struct zone_servers	**zones, *z = calloc(1, sizeof(*z));
 
 	zones = reallocarray(cache->zones, cache->n + 1, sizeof(*zones));
 	if (zones != NULL)
@@ -58,16 +58,16 @@ static struct dns_server *
 ns_addresses(const struct ctx *ctx, const ldns_rr_list *ns,
     const ldns_rr_list *additional, size_t *n, struct failure *f)
 {
-	struct dns_server *addrs = calloc(ZONE_MAX_ADDRS, sizeof(*addrs));
+	struct dns_server	*addrs;
 
 	*n = 0;
-	if (addrs == NULL)
+	if ((addrs = calloc(ZONE_MAX_ADDRS, sizeof(*addrs))) == NULL)
 		return NULL;
 	for (size_t i = 0; i < ldns_rr_list_rr_count(ns); i++) {
-		ldns_rr *rr = ldns_rr_list_rr(ns, i);
-		struct dns_server *found;
-		size_t before = *n, nfound;
-		char *host;
+		ldns_rr			*rr = ldns_rr_list_rr(ns, i);
+		struct dns_server	*found;
+		size_t			 before = *n, nfound;
+		char			*host;
 
 		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS ||
 		    ldns_rr_rd_count(rr) != 1)
@@ -94,9 +94,9 @@ ns_addresses(const struct ctx *ctx, const ldns_rr_list *ns,
 static const struct zone_servers *
 zones_from_config(struct zone_cache *cache, const struct zone_conf *zc)
 {
-	struct dns_server *addrs = calloc(zc->n_nameservers, sizeof(*addrs));
+	struct dns_server	*addrs;
 
-	if (addrs == NULL)
+	if ((addrs = calloc(zc->n_nameservers, sizeof(*addrs))) == NULL)
 		return NULL;
 	memcpy(addrs, zc->nameservers, zc->n_nameservers * sizeof(*addrs));
 	return zones_put(cache, zc->name, addrs, zc->n_nameservers);
@@ -106,14 +106,15 @@ const struct zone_servers *
 zones_find(const struct ctx *ctx, const struct config *cfg,
     struct zone_cache *cache, const char *apex, struct failure *f)
 {
-	const struct zone_servers *z = zones_get(cache, apex);
-	const struct zone_conf *zc = config_zone_exact(cfg, apex);
-	struct dns_server *addrs = NULL;
-	size_t n = 0;
-	ldns_pkt *p;
+	const struct zone_servers	*z = zones_get(cache, apex);
+	const struct zone_conf		*zc;
+	struct dns_server		*addrs = NULL;
+	size_t				 n = 0;
+	ldns_pkt			*p;
 
 	if (z != NULL)
 		return z;
+	zc = config_zone_exact(cfg, apex);
 	if (zc != NULL && zc->n_nameservers > 0)
 		return zones_from_config(cache, zc);
 	if ((p = stub_ask(ctx, apex, LDNS_RR_TYPE_NS, f)) != NULL) {
@@ -144,9 +145,9 @@ const struct zone_servers *
 zones_from_referral(const struct ctx *ctx, struct zone_cache *cache,
     const char *child, const ldns_pkt *p, struct failure *f)
 {
-	const struct zone_servers *z = zones_get(cache, child);
-	struct dns_server *addrs;
-	size_t n;
+	const struct zone_servers	*z = zones_get(cache, child);
+	struct dns_server		*addrs;
+	size_t				 n;
 
 	if (z != NULL)
 		return z;
