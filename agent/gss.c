@@ -415,20 +415,6 @@ gss_target(const struct zone_conf *zc, const char *primary_name,
 
 /* --- TKEY messages (RFC 2930) --------------------------------------------- */
 
-static void
-gss_put_u16(ldns_buffer *b, uint16_t v)
-{
-	if (ldns_buffer_reserve(b, 2))
-		ldns_buffer_write_u16(b, v);
-}
-
-static void
-gss_put_u32(ldns_buffer *b, uint32_t v)
-{
-	if (ldns_buffer_reserve(b, 4))
-		ldns_buffer_write_u32(b, v);
-}
-
 /*
  * A TKEY query (RFC 2930 4.1; RFC 3645 3.1.1): question KEYNAME TKEY ANY,
  * the TKEY RR with MODE and TOKEN in the additional section (the answer
@@ -465,20 +451,20 @@ gss_tkey_query(const struct gss_tsig *g, uint16_t mode, const void *token,
 		goto out;
 	ldns_buffer_write(b, w, wl);
 	(void)ldns_rdf2buffer_wire_canonical(b, kname);
-	gss_put_u16(b, LDNS_RR_TYPE_TKEY);
-	gss_put_u16(b, LDNS_RR_CLASS_ANY);
-	gss_put_u32(b, 0);
+	tsig_put_u16(b, LDNS_RR_TYPE_TKEY);
+	tsig_put_u16(b, LDNS_RR_CLASS_ANY);
+	tsig_put_u32(b, 0);
 	rdlen_at = ldns_buffer_position(b);
-	gss_put_u16(b, 0);
+	tsig_put_u16(b, 0);
 	(void)ldns_rdf2buffer_wire_canonical(b, aname);
-	gss_put_u32(b, (uint32_t)now);			/* inception */
-	gss_put_u32(b, (uint32_t)(now + GSS_LIFETIME));	/* expiration */
-	gss_put_u16(b, mode);
-	gss_put_u16(b, 0);				/* error */
-	gss_put_u16(b, (uint16_t)token_len);
+	tsig_put_u32(b, (uint32_t)now);			/* inception */
+	tsig_put_u32(b, (uint32_t)(now + GSS_LIFETIME));	/* expiration */
+	tsig_put_u16(b, mode);
+	tsig_put_u16(b, 0);				/* error */
+	tsig_put_u16(b, (uint16_t)token_len);
 	if (token_len > 0 && ldns_buffer_reserve(b, token_len))
 		ldns_buffer_write(b, token, token_len);
-	gss_put_u16(b, 0);				/* other size */
+	tsig_put_u16(b, 0);				/* other size */
 	if (!ldns_buffer_status_ok(b) || ldns_buffer_position(b) > UINT16_MAX)
 		goto out;
 	ldns_buffer_write_u16_at(b, rdlen_at,

@@ -51,14 +51,14 @@ tsig_read_time(const uint8_t *p)
 	    (int64_t)ldns_read_uint32(p + 2);
 }
 
-static void
+void
 tsig_put_u16(ldns_buffer *b, uint16_t v)
 {
 	if (ldns_buffer_reserve(b, 2))
 		ldns_buffer_write_u16(b, v);
 }
 
-static void
+void
 tsig_put_u32(ldns_buffer *b, uint32_t v)
 {
 	if (ldns_buffer_reserve(b, 4))

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <ldns/ldns.h>
+
 #include "key.h"
 
 #define TSIG_FUDGE	300	/* RFC 8945 10: recommended fudge, seconds */
@@ -126,5 +128,12 @@ enum tsig_status tsig_verify_with(const struct tsig_signer *s,
 const char	*tsig_error_name(uint16_t error);
 /* A short English text for a status (static). */
 const char	*tsig_strerror(enum tsig_status st);
+
+/*
+ * Appends V to B in network order (RFC 1035 2.3.2), for the TSIG and TKEY
+ * records built by hand; a buffer that cannot grow keeps its error status.
+ */
+void	tsig_put_u16(ldns_buffer *b, uint16_t v);
+void	tsig_put_u32(ldns_buffer *b, uint32_t v);
 
 #endif
