@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "challenge.h"
+#include "check.h"
 #include "hooks.h"
 #include "msg.h"
 #include "run.h"
@@ -48,13 +49,6 @@ native_remove(int argc, char **argv, const struct run_opts *o)
 int
 native_check(int argc, char **argv, const struct run_opts *o)
 {
-	if (argc < 2) {
-		msg_error("usage: acme-nsupdate check DOMAIN...");
-		return EXIT_USAGE;
-	}
-	/* A diagnosis: show each stage's result unless -q was given. */
-	if (msg_verbosity == 1)
-		msg_verbosity = 2;
-	return run_words(o, RUN_CHECK, argv + 1, argc - 1, 1, 0, -1,
-	    CHALLENGE_FROM_DOMAIN);
+	/* check.c: the steps of DESIGN.md, findings on stdout. */
+	return check_main(argc, argv, o);
 }

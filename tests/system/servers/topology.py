@@ -11,6 +11,10 @@ as the public (and a CA) would see them.
     pdns.test          PowerDNS 127.0.0.24
     other.test         PowerDNS 127.0.0.24; no [zone] section for the agent
     broken.test        BIND is its primary, but it does not load: SERVFAIL
+    bad.test           Knot; an MNAME without address, a lame and a dead
+                       NS, negative TTL 3600 (test_check.py)
+    old.test           servers/oldpdns.py 127.0.0.25: claims PowerDNS 4.0.3
+                       and answers SERVFAIL to CAA (test_check.py)
     resolver           Unbound 127.0.0.20, a stub zone per zone above
 
 The zones and configs are templates in zones/topology/. Every server runs
@@ -26,6 +30,7 @@ from .bind import Bind
 from .common import (ZONES as ZONE_DIR, render_file, retry_with_timeout,
                      rrset_texts, send_update, txt_update)
 from .knot import Knot
+from .oldpdns import OldPowerDNS
 from .powerdns import PowerDNS
 from .unbound import Unbound
 
@@ -39,7 +44,14 @@ ADDRESSES = {
     "knot-secondary": "127.0.0.22",
     "knot": "127.0.0.23",
     "powerdns": "127.0.0.24",
+    "old-powerdns": "127.0.0.25",
 }
+# bad.test's NS that nothing answers on (servers/__init__.py's DEAD).
+DEAD_NS = "127.0.0.99"
+# test_check.py: the TXT RRsets whose answers come near and beyond the
+# 4096 bytes a CA accepts.
+BULK_VALUES = 70
+MID_VALUES = 55
 # Where the resolver's root stub points: nothing listens, so a question
 # about any name outside the test zones fails at once, and never leaves
 # loopback.
@@ -77,6 +89,9 @@ ZONES = {zone.name: zone for zone in (
                "as contrib/powerdns does"),
     Zone("other.test.", "powerdns", configured=False),
     Zone("broken.test.", "bind", configured=False),
+    Zone("bad.test.", "knot", configured=False,
+         grant="Knot grants any TXT in the zone, as in knot.test"),
+    Zone("old.test.", "old-powerdns", configured=False),
 )}
 
 # The names written directly in example.test (one BIND grant each) and in
@@ -186,6 +201,9 @@ class Topology:
         values = {role.upper().replace("-", "_"): address
                   for role, address in ADDRESSES.items()}
         values["KEY"] = [key.name]
+        values["DEAD_NS"] = DEAD_NS
+        values["BULK_TXT"] = [f"bulk value {i:02d} " + "x" * 31 for i in range(BULK_VALUES)]
+        values["MID_TXT"] = [f"mid value {i:02d} " + "x" * 32 for i in range(MID_VALUES)]
 
         def zones_of(role, secondary=False):
             return [z.name for z in ZONES.values()
@@ -197,6 +215,7 @@ class Topology:
         self.powerdns = TopologyPowerDNS(values, zones_of("powerdns"),
                                          ADDRESSES["powerdns"], keys,
                                          list(PDNS_CHALLENGES))
+        self.old_powerdns = OldPowerDNS(ADDRESSES["old-powerdns"], "old.test.")
         self.secondary = KnotSecondary(values, zones_of("knot-secondary", True),
                                        ADDRESSES["knot-secondary"], keys, [])
         # broken.test too: the resolver must reach the server that fails.
@@ -206,7 +225,8 @@ class Topology:
         self.unbound = Unbound(ADDRESSES["resolver"], stubs, "example.test.")
         self.servers = {"bind": self.bind, "knot": self.knot,
                         "powerdns": self.powerdns,
-                        "knot-secondary": self.secondary, "resolver": self.unbound}
+                        "knot-secondary": self.secondary, "resolver": self.unbound,
+                        "old-powerdns": self.old_powerdns}
         self._started = []
 
     # --- life cycle --------------------------------------------------------
@@ -215,8 +235,9 @@ class Topology:
         """Start every server, the primaries side by side, then the
         secondary (it transfers from BIND), then the resolver."""
         try:
-            with ThreadPoolExecutor(3) as pool:
-                primaries = [self.bind, self.knot, self.powerdns]
+            with ThreadPoolExecutor(4) as pool:
+                primaries = [self.bind, self.knot, self.powerdns,
+                             self.old_powerdns]
                 futures = [pool.submit(server.start) for server in primaries]
                 for server, future in zip(primaries, futures):
                     try:
