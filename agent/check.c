@@ -129,11 +129,11 @@ static const struct note_words notes[] = {
 	{ N_CAA_ACCOUNT, "{at}", "CAA {tag} permits {ca} for the ACME "
 	    "account {detail} only (accounturi, RFC 8657)", NULL },
 	{ N_CAA_FORBIDS, "{at}", "CAA {tag} \";\" forbids every CA for "
-	    "{name}", "add \"{at} CAA 0 {tag} {ca}\" (or remove the \";\" "
-	    "record)" },
+	    "{name}", "add the record {at} CAA 0 {tag} \"{ca1}\" (or remove "
+	    "the \";\" record)" },
 	{ N_CAA_OTHER, "{at}", "CAA {tag} names {detail}, not {ca}, for "
-	    "{name}", "add \"{at} CAA 0 {tag} {ca}\", or set ca = to the CA "
-	    "you use" },
+	    "{name}", "add the record {at} CAA 0 {tag} \"{ca1}\", or set ca = "
+	    "to the CA you use" },
 	{ N_CAA_NO_DNS01, "{at}", "CAA {tag} lets {ca} use validationmethods="
 	    "{detail} only, not dns-01", "add dns-01 to validationmethods in "
 	    "the CAA record at {at}" },
@@ -191,7 +191,8 @@ struct note_args {
 	const char	*alg;
 	const char	*at;
 	const char	*tag;
-	const char	*ca;
+	const char	*ca;		/* every configured issuer */
+	const char	*ca1;		/* the first */
 	const char	*detail;
 	const char	*reason;
 	const char	*advice;	/* a fix from another table (defects) */
@@ -230,12 +231,46 @@ struct check_domain {
 	int			 nomem;
 };
 
+/*
+ * What each server said it runs, asked once per run: BIND rate-limits its
+ * CHAOS answers (3 a second in its built-in _bind view, then silence).
+ */
+struct software_cache {
+	struct dns_server	*servers;	/* owned */
+	struct check_software	*sw;		/* owned */
+	size_t			 n;
+};
+
 /* One run: what every domain shares. */
 struct check_run {
 	const struct config	*cfg;
 	struct ctx		 ctx;
 	int			 json;
+	struct software_cache	*swc;		/* borrowed: filled as asked */
 };
+
+/* SRV's software from the run's cache, asked now if not yet. NULL: ENOMEM. */
+static const struct check_software *
+software_of(const struct check_run *r, const struct dns_server *srv)
+{
+	struct software_cache *c = r->swc;
+	struct dns_server *ns;
+	struct check_software *nsw;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->servers[i].text, srv->text) == 0)
+			return &c->sw[i];
+	if ((ns = reallocarray(c->servers, c->n + 1, sizeof(*ns))) == NULL)
+		return NULL;
+	c->servers = ns;
+	if ((nsw = reallocarray(c->sw, c->n + 1, sizeof(*nsw))) == NULL)
+		return NULL;
+	c->sw = nsw;
+	if (check_software_of(&r->ctx, srv, &c->sw[c->n]) == -1)
+		return NULL;
+	c->servers[c->n] = *srv;
+	return &c->sw[c->n++];
+}
 
 /* --- findings --------------------------------------------------------- */
 
@@ -347,6 +382,8 @@ note_field(FILE *o, const struct note_args *a, const char *key, size_t len)
 		fputs(a->tag != NULL ? a->tag : "?", o);
 	else if (IS("ca"))
 		fputs(a->ca != NULL ? a->ca : "?", o);
+	else if (IS("ca1"))
+		fputs(a->ca1 != NULL ? a->ca1 : "?", o);
 	else if (IS("detail"))
 		fputs(a->detail != NULL ? a->detail : "", o);
 	else if (IS("reason"))
@@ -499,7 +536,7 @@ struct domain_state {
 	int			 plan_ok;
 	const struct zone_servers *zs;		/* borrowed from cache */
 	ldns_rr			*soa;		/* owned: the zone's SOA */
-	struct check_software	 primary_sw;
+	const struct check_software *primary_sw;	/* borrowed: run's cache */
 };
 
 static void
@@ -791,7 +828,7 @@ grant_step(const struct check_run *r, struct check_domain *d,
 		if (f.cause == FAIL_UPDATE_BADKEY)
 			f.cause = FAIL_UPDATE_REFUSED;
 		finding_failure(d, STEP_GRANT, ST_FAIL, &f);
-	} else if (s->primary_sw.product == PRODUCT_POWERDNS) {
+	} else if (s->primary_sw->product == PRODUCT_POWERDNS) {
 		finding_note(d, STEP_GRANT, ST_WARN, N_GRANT_POWERDNS, &a);
 	} else {
 		finding_note(d, STEP_GRANT, ST_OK, N_GRANT_OK, &a);
@@ -805,9 +842,11 @@ step_key_grant(const struct check_run *r, struct check_domain *d,
 {
 	if (!s->plan_ok)
 		return;
-	if (check_software_of(&r->ctx, &s->plan.zones[0].primaries[0],
-	    &s->primary_sw) == -1)
+	if ((s->primary_sw = software_of(r, &s->plan.zones[0].primaries[0])) ==
+	    NULL) {
 		d->nomem = 1;
+		return;
+	}
 	/* A key that fails explains the grant probe's failure too. */
 	if (key_step(r, d, s) == 0)
 		grant_step(r, d, s);
@@ -842,7 +881,8 @@ step_caa(const struct check_run *r, struct check_domain *d,
 	struct caa_set set;
 	struct failure f;
 	char *ca = ca_text(r->cfg);
-	struct note_args a = { .name = name, .ca = ca };
+	struct note_args a = { .name = name, .ca = ca,
+	    .ca1 = r->cfg->cas[0] };
 
 	(void)s;
 	failure_init(&f);
@@ -1167,32 +1207,30 @@ static void
 server_one(const struct check_run *r, struct check_domain *d,
     const struct dns_server *srv, const char *zone)
 {
-	struct check_software sw;
+	const struct check_software *sw = software_of(r, srv);
 	struct note_args a = { .zone = zone, .server = srv->text };
 	char *text;
 	int defect = 0;
 
-	if (check_software_of(&r->ctx, srv, &sw) == -1) {
+	if (sw == NULL) {
 		d->nomem = 1;
 		return;
 	}
-	if (sw.text == NULL) {
+	if (sw->text == NULL) {
 		/* One that does not answer at all: the zone step said so. */
-		if (sw.answered)
+		if (sw->answered)
 			finding_note(d, STEP_SERVER, ST_OK, N_SERVER_HIDDEN,
 			    &a);
-		check_software_clear(&sw);
 		return;
 	}
-	if ((text = software_text(&sw)) == NULL) {
+	if ((text = software_text(sw)) == NULL) {
 		d->nomem = 1;
-		check_software_clear(&sw);
 		return;
 	}
 	a.detail = text;
 	for (size_t i = 0; i < sizeof(defects) / sizeof(defects[0]); i++) {
-		if (defects[i].product != sw.product ||
-		    !version_below(sw.version, defects[i].fixed_in))
+		if (defects[i].product != sw->product ||
+		    !version_below(sw->version, defects[i].fixed_in))
 			continue;
 		a.reason = defects[i].what;
 		a.advice = defects[i].fix;
@@ -1203,7 +1241,6 @@ server_one(const struct check_run *r, struct check_domain *d,
 	if (!defect)
 		finding_note(d, STEP_SERVER, ST_OK, N_SERVER_SAYS, &a);
 	free(text);
-	check_software_clear(&sw);
 }
 
 static void
@@ -1289,7 +1326,6 @@ state_free(struct domain_state *s)
 	zone_plan_free(&s->plan);
 	zones_free(&s->cache);
 	ldns_rr_free(s->soa);
-	check_software_clear(&s->primary_sw);
 }
 
 /* Every step for one domain; prints its findings. Returns 1 on a FAIL. */
@@ -1403,31 +1439,33 @@ int
 check_software_of(const struct ctx *ctx, const struct dns_server *server,
     struct check_software *out)
 {
-	/* RFC 4892 2: version.server; BIND's older version.bind too. */
-	struct question q[2] = {
-		{ .name = "version.bind.", .type = LDNS_RR_TYPE_TXT,
-		    .qclass = LDNS_RR_CLASS_CH, .server = server },
-		{ .name = "version.server.", .type = LDNS_RR_TYPE_TXT,
-		    .qclass = LDNS_RR_CLASS_CH, .server = server },
-	};
+	/* RFC 4892 2: version.server; version.bind is what most answer. */
+	static const char *const names[] = { "version.bind.",
+	    "version.server." };
 	struct dnsio_opts o;
 
 	memset(out, 0, sizeof(*out));
-	ctx_io_opts(ctx, &o);
-	if (query_run(q, 2, &o) == -1)
-		return -1;
-	out->answered = q[0].reply != NULL || q[1].reply != NULL;
-	for (int i = 0; i < 2 && out->product == PRODUCT_UNKNOWN; i++) {
-		char *t = version_string(q[i].reply);
+	for (size_t i = 0; i < 2 && out->product == PRODUCT_UNKNOWN; i++) {
+		struct question q = { .name = names[i],
+		    .type = LDNS_RR_TYPE_TXT, .qclass = LDNS_RR_CLASS_CH,
+		    .server = server };
+		char *t;
 
+		ctx_io_opts(ctx, &o);
+		if (query_run(&q, 1, &o) == -1)
+			return -1;
+		out->answered |= q.reply != NULL;
+		t = version_string(q.reply);
+		question_clear(&q);
+		/* A server that does not answer at all: no second try. */
+		if (!out->answered)
+			break;
 		if (t == NULL)
 			continue;
 		free(out->text);
 		out->text = t;
 		software_read(out);
 	}
-	question_clear(&q[0]);
-	question_clear(&q[1]);
 	return 0;
 }
 
@@ -1447,7 +1485,8 @@ check_main(int argc, char **argv, const struct run_opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct check_run r = { 0 };
+	struct software_cache swc = { 0 };
+	struct check_run r = { .swc = &swc };
 	struct config *cfg = NULL;
 	int ch, status = 0;
 
@@ -1474,6 +1513,10 @@ check_main(int argc, char **argv, const struct run_opts *o)
 		if (rc == 1)
 			status = EXIT_DNS;
 	}
+	for (size_t i = 0; i < swc.n; i++)
+		check_software_clear(&swc.sw[i]);
+	free(swc.sw);
+	free(swc.servers);
 	config_free(cfg);
 	return status;
 usage:
