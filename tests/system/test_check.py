@@ -273,3 +273,23 @@ def test_check_txt_near_the_limit(topology, topology_config, agent):
     line, = found.find("warn", "txt", "55 TXT value(s)")
     size = int(re.search(r"is (\d+) bytes", line).group(1))
     assert 3072 < size <= 4096, line
+
+
+# --- setup: the real primary, and only its server's grant --------------------
+
+@pytest.mark.parametrize("domain, zone, address, grant, others", [
+    ("ok.dns01.test", "dns01.test.", "127.0.0.21", "update-policy {", ("acl:", "lua-dnsupdate")),
+    ("ok.knot.test", "knot.test.", "127.0.0.23", "acl:", ("update-policy {", "lua-dnsupdate")),
+    ("pd.example.test", "pdns.test.", "127.0.0.24", "lua-dnsupdate-policy-script",
+     ("update-policy {", "acl:")),
+])
+def test_setup_names_the_primary_and_its_grant(topology, topology_config, agent,
+                                               domain, zone, address, grant, others):
+    # Without server =, the primary is the SOA MNAME, looked up.
+    config = topology_config(servers={zone: None})
+    result = agent.ok(config, "setup", domain)
+    assert f"[zone {zone.rstrip('.')}]\nserver = {address}\n" in result.stdout, str(result)
+    assert "PRIMARY-ADDRESS" not in result.stdout, str(result)
+    assert grant in result.stdout, str(result)
+    for other in others:
+        assert other not in result.stdout, str(result)
