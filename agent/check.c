@@ -973,10 +973,16 @@ step_dnssec(const struct check_run *r, struct check_domain *d,
 		for (size_t k = i + 1; k < s->ch.n && !seen; k++)
 			seen = dname_equal(s->ch.zones[k], zone);
 		/* Each zone once, with the last name of the chain in it. */
-		if (seen || (zs = zones_get(&s->cache, zone)) == NULL)
+		if (seen)
 			continue;
 		failure_init(&f);
-		if (dnssec_check_zone(&r->ctx, zone, zs->addrs, zs->n,
+		if ((zs = zones_find(&r->ctx, r->cfg, &s->cache, zone,
+		    &f)) == NULL) {
+			f.cause = FAIL_ZONE_SERVERS;
+			f.config_path = r->cfg->path;
+			failure_set(&f.zone, &f, zone);
+			finding_failure(d, STEP_DNSSEC, ST_FAIL, &f);
+		} else if (dnssec_check_zone(&r->ctx, zone, zs->addrs, zs->n,
 		    s->ch.names[i], &res, &f) == -1) {
 			f.cause = f.reason == REASON_NOMEM ? FAIL_NOMEM :
 			    FAIL_DNSSEC_LOOKUP;
@@ -1085,11 +1091,15 @@ step_txt(const struct check_run *r, struct check_domain *d,
 	}
 	/* As a resolver asks: each hop of the servers of its zone. */
 	for (size_t i = 0; i < s->ch.n; i++) {
-		const struct zone_servers *zs = zones_get(&s->cache,
-		    s->ch.zones[i]);
+		struct failure f;
+		const struct zone_servers *zs;
 		struct question q = { .name = s->ch.names[i],
 		    .type = LDNS_RR_TYPE_TXT };
 		int got = 0;
+
+		failure_init(&f);
+		zs = zones_find(&r->ctx, r->cfg, &s->cache, s->ch.zones[i], &f);
+		failure_clear(&f);
 
 		for (size_t k = 0; zs != NULL && k < zs->n && !got; k++) {
 			q.server = &zs->addrs[k];

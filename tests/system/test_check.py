@@ -293,3 +293,52 @@ def test_setup_names_the_primary_and_its_grant(topology, topology_config, agent,
     assert grant in result.stdout, str(result)
     for other in others:
         assert other not in result.stdout, str(result)
+
+
+# --- dnssec ------------------------------------------------------------------
+
+VALIDATOR = "127.0.0.26"
+
+
+@pytest.fixture
+def validator(topology):
+    """A validating Unbound with the parent's DS records as trust anchors:
+    what a CA's resolver makes of the signed children."""
+    from servers.common import ZONES
+    from servers.unbound import Unbound
+
+    class Validating(Unbound):
+        def template_values(self):
+            values = super().template_values()
+            values["TRUST"] = list(topology.bind.ds_records)
+            return values
+
+    server = Validating(VALIDATOR, {"example.test.": [topology.primary(EXAMPLE)]},
+                        "example.test.", template=ZONES / "topology" / "unbound-validating.conf.in")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        server.cleanup()
+
+
+def test_dnssec_fixtures_as_a_validator_sees_them(validator):
+    import dns.rcode
+    rcode = {zone: dns.rcode.to_text(validator.resolve(f"txt.{zone}", "TXT").rcode())
+             for zone in ("sec-ok.example.test.", "sec-ds.example.test.",
+                          "sec-exp.example.test.")}
+    assert rcode == {"sec-ok.example.test.": "NOERROR", "sec-ds.example.test.": "SERVFAIL",
+                     "sec-exp.example.test.": "SERVFAIL"}
+
+
+@pytest.mark.parametrize("label, status, facts", [
+    ("sec-ok", "ok", ("the DS matches DNSKEY",)),
+    ("sec-ds", "FAIL", ("no DNSKEY matches the DS at the parent (key tag",)),
+    ("sec-exp", "FAIL", ("expired on 20", "sign the zone again")),
+])
+def test_check_dnssec(topology, topology_config, agent, label, status, facts):
+    found = check(agent, topology_config(), f"x.{label}.example.test", status=1)
+    found.find(status, "dnssec", f"zone {label}.example.test", *facts)
+    # The unsigned parent is on the chain's way, not on it.
+    found.find("ok", "chain", f"in zone {label}.example.test")

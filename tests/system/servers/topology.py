@@ -129,10 +129,70 @@ class _Member:
         return values
 
 
+# Children of example.test signed offline (test_check.py's dnssec step),
+# served by BIND next to their parent, which holds their DS records:
+# valid; a DS that matches no DNSKEY; signatures that expired.
+SIGNED = ("sec-ok.example.test.", "sec-ds.example.test.", "sec-exp.example.test.")
+
+
+def _run(*argv, cwd):
+    return subprocess.run(argv, cwd=cwd, check=True, capture_output=True,
+                          text=True, timeout=60).stdout
+
+
+def sign_children(directory):
+    """dnssec-keygen and dnssec-signzone (bind9-utils) in DIRECTORY: a
+    signed zone file per SIGNED zone; returns the DS records the parent
+    publishes, as zone file lines."""
+    import datetime
+    now = datetime.datetime.now(datetime.timezone.utc)
+    stamp = "%Y%m%d%H%M%S"
+    ds_lines = []
+    for zone in SIGNED:
+        label = zone.split(".")[0]
+        work = directory / label
+        work.mkdir(exist_ok=True)
+        (work / "zone").write_text(
+            f"$ORIGIN {zone}\n$TTL 300\n"
+            "@ SOA ns1.example.test. hostmaster.example.test. 1 3600 600 86400 300\n"
+            "@ NS ns1.example.test.\n"
+            "txt TXT \"signed\"\n")
+        ksk = _run("dnssec-keygen", "-q", "-a", "ECDSAP256SHA256", "-f", "KSK",
+                   "-K", str(work), zone, cwd=work).strip()
+        zsk = _run("dnssec-keygen", "-q", "-a", "ECDSAP256SHA256",
+                   "-K", str(work), zone, cwd=work).strip()
+        if label == "sec-exp":
+            # -P: no verification after signing, which refuses old signatures.
+            window = ["-P", "-s", (now - datetime.timedelta(days=20)).strftime(stamp),
+                      "-e", (now - datetime.timedelta(days=2)).strftime(stamp)]
+        else:
+            window = ["-s", (now - datetime.timedelta(hours=1)).strftime(stamp),
+                      "-e", (now + datetime.timedelta(days=30)).strftime(stamp)]
+        with open(work / "zone", "a") as f:
+            f.write(f"$INCLUDE {work}/{ksk}.key\n$INCLUDE {work}/{zsk}.key\n")
+        _run("dnssec-signzone", "-K", str(work), "-o", zone, "-f",
+             str(directory / f"{zone}signed"), *window, str(work / "zone"),
+             f"{ksk}.private", f"{zsk}.private", cwd=work)
+        if label == "sec-ds":
+            # A DS made from a key the zone does not publish.
+            other = directory / "sec-ds-other"
+            other.mkdir(exist_ok=True)
+            ksk = _run("dnssec-keygen", "-q", "-a", "ECDSAP256SHA256", "-f", "KSK",
+                       "-K", str(other), zone, cwd=other).strip()
+            work = other
+        ds = _run("dnssec-dsfromkey", "-2", f"{work}/{ksk}.key", cwd=work).strip()
+        ds_lines.append(ds)
+    return ds_lines
+
+
 class TopologyBind(_Member, Bind):
     def prepare(self):
         values = self.values()
         values["KEY_FILE"] = str(self.write_keys())
+        self.ds_records = sign_children(self.dir)
+        values["SIGNED_ZONE"] = list(SIGNED)
+        values["SIGNED_PARENT_RR"] = (
+            [f"{zone} NS ns1.example.test." for zone in SIGNED] + self.ds_records)
         _zone_files(self, self.zones, values)
         self.conf = render_file(TEMPLATES / "named.conf.in",
                                 self.dir / "named.conf", values)
