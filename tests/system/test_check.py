@@ -10,6 +10,7 @@ Each finding is a line `STATUS STEP DOMAIN SUBJECT: what; fix`; with
 --json one object per domain per line carries the same findings."""
 
 import json
+import os
 import re
 
 import pytest
@@ -162,7 +163,10 @@ def test_check_unknown_key_powerdns(topology, agent, serials_kept):
 ])
 def test_check_clock_skew(topology, topology_config, agent, offset, status, fact):
     env = {"LD_PRELOAD": LIBFAKETIME, "FAKETIME": f"{offset:+d}s",
-           "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+           "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+           # A sanitizer build: libfaketime is preloaded before libasan.
+           "ASAN_OPTIONS": ":".join(filter(None, (os.environ.get("ASAN_OPTIONS"),
+                                                  "verify_asan_link_order=0")))}
     found = check(agent, topology_config(), "ok.dns01.test",
                   status=1 if status == "FAIL" else 0, env=env)
     line, = found.find(status, "key", fact)
@@ -342,3 +346,35 @@ def test_check_dnssec(topology, topology_config, agent, label, status, facts):
     found.find(status, "dnssec", f"zone {label}.example.test", *facts)
     # The unsigned parent is on the chain's way, not on it.
     found.find("ok", "chain", f"in zone {label}.example.test")
+
+
+# --- the probes on each primary kind: what they answer, and no serial moves --
+
+# What the grant probe meets at a name outside the key's grant.
+OUTSIDE_GRANT = {
+    "bind": ("FAIL", "(REFUSED); key acme-key may not update TXT"),
+    # Knot's ACL denial is NOTAUTH + BADKEY; after a key that passed its
+    # own probe, check reads it as the grant it is.
+    "knot": ("FAIL", "(NOTAUTH, TSIG BADKEY); key acme-key may not update TXT"),
+    # PowerDNS's policy script skips it and answers NOERROR.
+    "powerdns": ("warn", "the grant is not proved"),
+}
+
+
+def test_check_probes_on_each_primary(primary, agent):
+    # The write-path servers (servers/__init__.py), the primary its own
+    # resolver: the CAA climb meets REFUSED above the zone (exit 1).
+    from servers.common import challenge_name
+    config = agent.config(primary)
+    serial = primary.serial()
+    granted = check(agent, config, "a.example.test", status=1)
+    granted.find("ok", "key", f"accepted by {primary.address} port 53", "clock skew")
+    if primary.kind == "powerdns":
+        granted.find("warn", "grant", "the grant is not proved")
+    else:
+        granted.find("ok", "grant", challenge_name("a").rstrip("."), "may write TXT here")
+    outside = check(agent, config, "outside.example.test", status=1)
+    status, fact = OUTSIDE_GRANT[primary.kind]
+    outside.find(status, "grant", "_acme-challenge.outside.example.test", fact)
+    # Neither probe moved the serial.
+    assert primary.serial() == serial
