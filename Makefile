@@ -11,7 +11,7 @@ MANDIR	= $(PREFIX)/share/man
 
 CC	?= cc
 PKG_CONFIG ?= pkg-config
-PKGS	= ldns libcrypto inih krb5-gssapi krb5
+PKGS	= ldns libcrypto inih krb5-gssapi krb5 json-c
 CFLAGS	?= -O2 -g
 WARNINGS = -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes
 # CI sets WERROR=-Werror (see .ci/run); developers get it with `make WERROR=-Werror`.
@@ -52,8 +52,8 @@ FUZZ_CI_SECONDS = $(shell n=$(words $(FUZZ_TARGETS)); echo $$((60 / ($$n > 0 ? $
 
 # Debian packages: to build, to run the test suite, and for `make demo`.
 BUILD_DEBS = gcc make pkg-config libldns-dev libinih-dev libssl-dev libcmocka-dev \
-	libkrb5-dev
-TEST_DEBS = bind9 bind9-utils bind9-dnsutils knot knot-dnsutils pdns-server \
+	libkrb5-dev libjson-c-dev
+TEST_DEBS = bind9 bind9-utils faketime bind9-dnsutils knot knot-dnsutils pdns-server \
 	pdns-backend-sqlite3 pdns-tools unbound sqlite3 python3 python3-pytest \
 	python3-dnspython iproute2 util-linux time krb5-kdc krb5-admin-server krb5-user \
 	samba-ad-dc samba-ad-provision

@@ -33,6 +33,7 @@ enum hop_kind {
 
 struct hop {
 	enum hop_kind	 kind;
+	struct dns_server server;	/* the server that answered */
 	char		*target;	/* owned */
 	char		*zone;		/* owned */
 	char		*mname;		/* owned */
@@ -237,8 +238,10 @@ hop_ask(const struct walk *w, const char *name, const char *zone,
 		    ldns_pkt_get_rcode(q.reply) == LDNS_RCODE_SERVFAIL)
 			servfail = 1;
 		question_clear(&q);
-		if (h->kind != HOP_FAIL)
+		if (h->kind != HOP_FAIL) {
+			h->server = zs->addrs[i];
 			return CHAIN_OK;
+		}
 		hop_failed(w, &zs->addrs[i], name, zone, servfail);
 	}
 	return servfail ? CHAIN_ERR_SERVFAIL : CHAIN_ERR_DNS;
@@ -417,6 +420,7 @@ chain_follow(const struct ctx *ctx, const struct config *cfg,
 		if ((st = hop_resolve(&w, c->names[c->n - 1], &h)) != CHAIN_OK)
 			break;
 		c->zones[c->n - 1] = h.zone;
+		c->servers[c->n - 1] = h.server;
 		h.zone = NULL;
 		if (h.kind == HOP_END) {
 			c->mname = h.mname;

@@ -77,6 +77,7 @@ enum cfg_key {
 	K_TIMEOUT,
 	K_PORT,
 	K_REQUIRE,
+	K_CA,
 	K_SERVER,
 	K_KEY_FILE,
 	K_KEY_NAME,
@@ -99,6 +100,7 @@ static const struct {
 	[K_TIMEOUT] = { "timeout", SEC_DEFAULTS },
 	[K_PORT] = { "port", SEC_DEFAULTS },
 	[K_REQUIRE] = { "require", SEC_DEFAULTS },
+	[K_CA] = { "ca", SEC_DEFAULTS },
 	[K_SERVER] = { "server", SEC_ZONE },
 	[K_KEY_FILE] = { "key_file", SEC_ZONE },
 	[K_KEY_NAME] = { "key_name", SEC_ZONE },
@@ -730,6 +732,57 @@ cfg_key_list(enum cfg_section s, char *buf, size_t len)
 	}
 }
 
+/*
+ * ca = ISSUER...: the issuer domain names (RFC 8659 4.2) `check` holds CAA
+ * records against, lower case, without a trailing dot.
+ */
+static void
+cfg_ca_list(struct cfg_parse *p, int line, const char *v)
+{
+	struct config *c = p->c;
+	const char *w = v;
+	int bad = 0;
+
+	for (size_t i = 0; i < c->n_cas; i++)
+		free(c->cas[i]);
+	c->n_cas = 0;
+	while (*w != '\0') {
+		size_t n;
+		char *name = NULL, why[256], **grown;
+		enum dname_status ds;
+
+		while (*w == ' ' || *w == '\t')
+			w++;
+		if ((n = strcspn(w, " \t")) == 0)
+			break;
+		ds = dname_parse(w, n, 0, &name, why, sizeof(why));
+		if (ds == DNAME_ERR_NOMEM) {
+			cfg_nomem(p);
+			return;
+		}
+		if (ds != DNAME_OK) {
+			cfg_error(p, line, "ca: %.*s: %s", (int)n, w, why);
+			bad = 1;
+			w += n;
+			continue;
+		}
+		/* Canonical, less the root label: issuer names carry no dot. */
+		name[strlen(name) - 1] = '\0';
+		if ((grown = reallocarray(c->cas, c->n_cas + 1,
+		    sizeof(*grown))) == NULL) {
+			free(name);
+			cfg_nomem(p);
+			return;
+		}
+		c->cas = grown;
+		c->cas[c->n_cas++] = name;
+		w += n;
+	}
+	if (c->n_cas == 0 && !bad)
+		cfg_error(p, line, "ca: name at least one issuer domain, "
+		    "e.g. ca = letsencrypt.org");
+}
+
 static void
 cfg_defaults_value(struct cfg_parse *p, int line, enum cfg_key k,
     const char *name, const char *v)
@@ -756,6 +809,9 @@ cfg_defaults_value(struct cfg_parse *p, int line, enum cfg_key k,
 		cfg_set_number(p, line, name, v, 1, 65535, &n);
 		if (n != 0)
 			c->port = (uint16_t)n;
+		break;
+	case K_CA:
+		cfg_ca_list(p, line, v);
 		break;
 	case K_REQUIRE:
 		if (strcmp(v, "all") == 0)
@@ -1059,6 +1115,13 @@ config_load(const char *path, struct config **out)
 	else if (r != 0 && p.nerrors == 0)
 		cfg_error(&p, r > 0 ? r : 0, "cannot be parsed");
 	cfg_ports(c);
+	if (!p.nomem && c->n_cas == 0) {
+		if ((c->cas = calloc(1, sizeof(*c->cas))) == NULL ||
+		    (c->cas[0] = strdup(CONFIG_CA_DEFAULT)) == NULL)
+			cfg_nomem(&p);
+		else
+			c->n_cas = 1;
+	}
 	if (!p.nomem && p.nerrors == 0 && c->n_resolvers == 0 &&
 	    config_resolv_conf(&c->resolvers, &c->n_resolvers, err,
 	    sizeof(err)) == -1)
@@ -1104,6 +1167,9 @@ config_free(struct config *c)
 		free(z->nameservers);
 	}
 	free(c->zones);
+	for (size_t i = 0; i < c->n_cas; i++)
+		free(c->cas[i]);
+	free(c->cas);
 	free(c->path);
 	free(c);
 }

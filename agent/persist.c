@@ -216,3 +216,56 @@ persist_parse(const char *text, char **issuer, char **account)
 	}
 	return 0;
 }
+
+/* The value of parameter TAG (any case) in TEXT, or NULL (caller frees). */
+static char *
+persist_param(const char *text, const char *tag)
+{
+	const char *semi = strchr(text, ';'), *s, *e, *eq, *tag_end;
+
+	while (semi != NULL) {
+		s = semi + 1;
+		semi = strchr(s, ';');
+		e = semi != NULL ? semi : s + strlen(s);
+		persist_trim(&s, &e);
+		if ((eq = memchr(s, '=', (size_t)(e - s))) == NULL)
+			continue;
+		tag_end = eq;
+		persist_trim(&s, &tag_end);
+		if ((size_t)(tag_end - s) != strlen(tag) ||
+		    strncasecmp(s, tag, strlen(tag)) != 0)
+			continue;
+		s = eq + 1;
+		persist_trim(&s, &e);
+		return strndup(s, (size_t)(e - s));
+	}
+	return NULL;
+}
+
+int
+persist_read(const char *text, struct persist_record *r)
+{
+	char *policy, *until, *end;
+
+	memset(r, 0, sizeof(*r));
+	if (persist_parse(text, &r->issuer, &r->account) == -1)
+		return -1;
+	if ((policy = persist_param(text, "policy")) != NULL)
+		r->wildcard = strcasecmp(policy, "wildcard") == 0;
+	if ((until = persist_param(text, "persistUntil")) != NULL) {
+		r->until = strtoll(until, &end, 10);
+		if (*end != '\0' || r->until < 0)
+			r->until = 0;
+	}
+	free(policy);
+	free(until);
+	return 0;
+}
+
+void
+persist_record_free(struct persist_record *r)
+{
+	free(r->issuer);
+	free(r->account);
+	memset(r, 0, sizeof(*r));
+}

@@ -20,13 +20,15 @@ query_wire(const struct question *q, uint8_t **wire, size_t *len)
 	ldns_status	 st;
 
 	*wire = NULL;
-	st = ldns_pkt_query_new_frm_str(&p, q->name, q->type, LDNS_RR_CLASS_IN,
-	    q->rd ? LDNS_RD : 0);
+	st = ldns_pkt_query_new_frm_str(&p, q->name, q->type,
+	    q->qclass != 0 ? q->qclass : LDNS_RR_CLASS_IN, q->rd ? LDNS_RD : 0);
 	if (st != LDNS_STATUS_OK)
 		return -1;
 	/* Unpredictable IDs (RFC 5452 9.2); dnsio matches replies by them. */
 	ldns_pkt_set_id(p, (uint16_t)arc4random_uniform(65536));
 	ldns_pkt_set_edns_udp_size(p, QUERY_EDNS_SIZE);
+	if (q->dnssec)
+		ldns_pkt_set_edns_do(p, true);
 	st = ldns_pkt2wire(wire, p, len);
 	ldns_pkt_free(p);
 	return st == LDNS_STATUS_OK ? 0 : -1;

@@ -205,6 +205,19 @@ static const struct cause_words causes[] = {
 	{ FAIL_GSS_REPLY_UNVERIFIED, "the reply from {server} for zone {zone} "
 	    "fails GSS-TSIG checks ({detail}, rcode {rcode}) and is not "
 	    "trusted", "is something between here and the server?" },
+	{ FAIL_KEY_REFUSED_UNSIGNED, "a signed UPDATE that changes nothing "
+	    "(a prerequisite only) was refused by {server} for zone {zone}",
+	    "no grant is involved here: PowerDNS answers an unsigned REFUSED "
+	    "for every TSIG failure (key {key} unknown there, another secret "
+	    "or algorithm than {alg}) and for an address outside "
+	    "allow-dnsupdate-from; its log says which" },
+	{ FAIL_CAA_LOOKUP, "the CAA lookup for {qname} failed",
+	    "CAs treat this as a refusal to issue: every server of that zone "
+	    "must answer CAA queries, NOERROR even where there is no CAA "
+	    "record" },
+	{ FAIL_DNSSEC_LOOKUP, "cannot read the DNSSEC records of zone "
+	    "{zone} ({qname})", "a validating resolver cannot either; check "
+	    "the zone's servers" },
 	{ FAIL_WAIT_SERVED, "not served everywhere within {timeout} s, not "
 	    "served by: {detail}", WAIT_FIX },
 	{ FAIL_WAIT_GONE, "still served somewhere within {timeout} s, not "

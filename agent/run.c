@@ -18,7 +18,6 @@
 #include "ctx.h"
 #include "dname.h"
 #include "failure.h"
-#include "key.h"
 #include "msg.h"
 #include "persist.h"
 #include "plan.h"
@@ -106,73 +105,6 @@ run_updates(const struct run *r, enum run_op op)
 			break;
 		}
 		/* A removal goes on with the other zones: clean up what can be. */
-	}
-	return status;
-}
-
-/* check: what every authoritative server of Z serves at each name now. */
-static int
-run_check_zone(const struct run *r, const struct zone_target *z)
-{
-	size_t n = z->n_auths * z->n_members, k = 0;
-	struct question *q = calloc(n > 0 ? n : 1, sizeof(*q));
-	struct dnsio_opts o;
-	int status = 0;
-
-	if (q == NULL) {
-		msg_error("out of memory");
-		return EXIT_DNS;
-	}
-	for (size_t a = 0; a < z->n_auths; a++)
-		for (size_t m = 0; m < z->n_members; m++, k++) {
-			q[k].name = r->l->items[z->members[m]].effective;
-			q[k].type = LDNS_RR_TYPE_TXT;
-			q[k].server = &z->auths[a];
-		}
-	ctx_io_opts(&r->ctx, &o);
-	if (query_run(q, n, &o) == -1) {
-		free(q);
-		msg_error("out of memory");
-		return EXIT_DNS;
-	}
-	for (k = 0; k < n; k++) {
-		if (q[k].reply == NULL || !ldns_pkt_aa(q[k].reply)) {
-			msg_warn("zone %s: %s gives no authoritative answer "
-			    "for %.*s (%s); the CA may ask it", z->apex,
-			    q[k].server->text, DNAME_BARE(q[k].name),
-			    q[k].reply == NULL ? question_failure(&q[k]) :
-			    "not authoritative");
-			status = EXIT_DNS;
-		} else {
-			msg_progress("zone %s: %s serves %zu TXT at %.*s (%s)",
-			    z->apex, q[k].server->text,
-			    query_txt_count(q[k].reply, q[k].name),
-			    DNAME_BARE(q[k].name), query_rcode_name(
-			    ldns_pkt_get_rcode(q[k].reply)));
-		}
-		question_clear(&q[k]);
-	}
-	free(q);
-	return status;
-}
-
-static int
-run_check(const struct run *r)
-{
-	int status = 0;
-
-	for (size_t i = 0; i < r->plan.n; i++) {
-		const struct zone_target *z = &r->plan.zones[i];
-
-		if (z->conf->key == NULL)
-			msg_progress("zone %s: GSS-TSIG (Kerberos) from the "
-			    "config", z->apex);
-		else
-			msg_progress("zone %s: key %s (%s) from the config",
-			    z->apex, z->conf->key->name,
-			    key_alg_name(z->conf->key->alg));
-		if (run_check_zone(r, z) != 0)
-			status = EXIT_DNS;
 	}
 	return status;
 }
@@ -284,11 +216,6 @@ run_stages(struct run *r, const struct run_opts *o, enum run_op op)
 
 	if ((status = run_resolve(r)) != 0)
 		return status;
-	if (op == RUN_CHECK) {
-		if ((status = run_check(r)) == 0)
-			print_results(r->l);
-		return status;
-	}
 	if ((status = run_updates(r, op)) != 0)
 		return status;
 	if (op == RUN_REMOVE && o->settle)

@@ -15,6 +15,7 @@
 
 #include "chain.h"
 #include "challenge.h"
+#include "check.h"
 #include "config.h"
 #include "ctx.h"
 #include "dname.h"
@@ -23,11 +24,19 @@
 #include "report.h"
 #include "run.h"
 #include "setup.h"
+#include "stub.h"
 #include "zones.h"
 
 #define SETUP_KEY_DEFAULT	"acme-key."
 #define SETUP_KEY_DIR		"/etc/acme-nsupdate"
 #define SETUP_TIMEOUT_S		20	/* lookups without a config */
+#define SETUP_PLACEHOLDER	"PRIMARY-ADDRESS"
+
+/* What a lookup found about each challenge's zone (NULL/unknown: not known). */
+struct setup_found {
+	char			*primary;	/* owned: "ADDR" or "ADDR:PORT", as server = takes it */
+	enum check_product	 product;	/* the primary's software */
+};
 
 /* With --alias: _acme-challenge.D CNAME D.ALIAS (the wildcard's "*." dropped).
  */
@@ -72,10 +81,70 @@ setup_config(const char *path, struct config **cfg, struct config *dflt)
 	return 0;
 }
 
+/* S's address as server = takes it: "ADDR", "ADDR:PORT", "[V6]:PORT". */
+static char *
+server_value(const struct dns_server *s)
+{
+	const char *sep = strstr(s->text, " port ");
+	int alen = sep != NULL ? (int)(sep - s->text) : (int)strlen(s->text);
+	int v6 = memchr(s->text, ':', (size_t)alen) != NULL;
+	char *out = NULL;
+
+	if (sep == NULL || strcmp(sep, " port 53") == 0) {
+		if (asprintf(&out, "%.*s", alen, s->text) == -1)
+			out = NULL;
+	} else if (asprintf(&out, "%s%.*s%s:%s", v6 ? "[" : "", alen, s->text,
+	    v6 ? "]" : "", sep + 6) == -1) {
+		out = NULL;
+	}
+	return out;
+}
+
+/*
+ * The primary of C's zone (server = of its [zone], else the SOA MNAME)
+ * and, where it says, its software: so that setup prints the real address
+ * and only the grant that server needs.
+ */
+static void
+setup_primary(const struct ctx *ctx, const struct config *cfg,
+    const struct chain *ch, struct setup_found *found)
+{
+	const struct zone_conf *zc = config_zone_exact(cfg, ch->zones[ch->n - 1]);
+	struct dns_server *addrs = NULL, one;
+	struct check_software sw;
+	struct failure f;
+	size_t n = 0;
+
+	failure_init(&f);
+	if (zc != NULL && zc->server_addr != NULL) {
+		one = *zc->server_addr;
+		addrs = &one;
+		n = 1;
+	} else {
+		const char *host = zc != NULL && zc->server_host != NULL ?
+		    zc->server_host : ch->mname;
+
+		if (host == NULL || stub_addresses(ctx, host, zc != NULL &&
+		    zc->server_host != NULL ? zc->server_port : ctx->port,
+		    &addrs, &n, &f) == -1)
+			n = 0;
+	}
+	if (n > 0) {
+		found->primary = server_value(&addrs[0]);
+		if (check_software_of(ctx, &addrs[0], &sw) == 0) {
+			found->product = sw.product;
+			check_software_clear(&sw);
+		}
+	}
+	if (addrs != &one)
+		free(addrs);
+	failure_clear(&f);
+}
+
 /* Where challenge C's chain ends today, as its hint. Returns 0 or -1. */
 static int
 setup_follow(const struct ctx *ctx, const struct config *cfg,
-    struct zone_cache *cache, struct challenge *c)
+    struct zone_cache *cache, struct challenge *c, struct setup_found *found)
 {
 	struct failure f;
 	struct chain ch;
@@ -91,6 +160,7 @@ setup_follow(const struct ctx *ctx, const struct config *cfg,
 		free(text);
 	} else if (challenge_set_hint(c, ch.names[ch.n - 1],
 	    ch.zones[ch.n - 1]) == 0) {
+		setup_primary(ctx, cfg, &ch, found);
 		rc = 0;
 	}
 	chain_free(&ch);
@@ -100,7 +170,8 @@ setup_follow(const struct ctx *ctx, const struct config *cfg,
 
 /* Without --alias: where the chain of each name ends today. */
 static int
-setup_lookup(const struct run_opts *o, struct challenge_list *l)
+setup_lookup(const struct run_opts *o, struct challenge_list *l,
+    struct setup_found *found)
 {
 	struct config *cfg = NULL, dflt;
 	struct zone_cache cache = { 0 };
@@ -112,7 +183,8 @@ setup_lookup(const struct run_opts *o, struct challenge_list *l)
 	ctx_init(&ctx, SETUP_TIMEOUT_S, cfg->resolvers, cfg->n_resolvers,
 	    cfg->port);
 	for (size_t i = 0; i < l->n; i++)
-		if (setup_follow(&ctx, cfg, &cache, &l->items[i]) == -1)
+		if (setup_follow(&ctx, cfg, &cache, &l->items[i], &found[i]) ==
+		    -1)
 			goto out;
 	status = 0;
 out:
@@ -124,14 +196,10 @@ out:
 	return status;
 }
 
-/* Prints NAME's grants for one zone, from every challenge whose zone it is. */
 static void
-print_zone(const struct challenge_list *l, const char *zone, const char *key,
+print_bind(const struct challenge_list *l, const char *zone, const char *key,
     int alias)
 {
-	printf("\n# --- zone %.*s ---\n", DNAME_BARE(zone));
-	printf("# acme-nsupdate.ini:\n[zone %.*s]\nserver = PRIMARY-ADDRESS\n"
-	    "key_file = %s/%skey\n", DNAME_BARE(zone), SETUP_KEY_DIR, key);
 	printf("\n# BIND, named.conf, in zone \"%.*s\" (see contrib/bind):\n"
 	    "update-policy {\n", DNAME_BARE(zone));
 	if (alias)
@@ -142,7 +210,14 @@ print_zone(const struct challenge_list *l, const char *zone, const char *key,
 		if (dname_equal(l->items[i].zone_hint, zone))
 			printf("\tgrant %s name %s TXT;\n", key,
 			    l->items[i].effective);
-	printf("};\n\n# Knot, knot.conf (see contrib/knot):\nacl:\n"
+	printf("};\n");
+}
+
+static void
+print_knot(const struct challenge_list *l, const char *zone, const char *key,
+    int alias)
+{
+	printf("\n# Knot, knot.conf (see contrib/knot):\nacl:\n"
 	    "  - id: acme-nsupdate\n    key: %s\n    action: update\n"
 	    "    update-type: TXT\n", key);
 	if (alias)
@@ -156,6 +231,11 @@ print_zone(const struct challenge_list *l, const char *zone, const char *key,
 				    l->items[i].effective);
 		printf("]\n");
 	}
+}
+
+static void
+print_powerdns(const struct challenge_list *l, const char *zone)
+{
 	printf(
 	    "\n# PowerDNS: lua-dnsupdate-policy-script (see contrib/powerdns),"
 	    " names:\n");
@@ -164,8 +244,31 @@ print_zone(const struct challenge_list *l, const char *zone, const char *key,
 			printf("#   [\"%s\"] = true,\n", l->items[i].effective);
 }
 
+/* Prints NAME's grants for one zone, from every challenge whose zone it is. */
 static void
-print_setup(const struct challenge_list *l, const char *key, int alias)
+print_zone(const struct challenge_list *l, const char *zone, const char *key,
+    int alias, const struct setup_found *found)
+{
+	enum check_product p = found->product;
+
+	printf("\n# --- zone %.*s ---\n", DNAME_BARE(zone));
+	printf("# acme-nsupdate.ini:\n[zone %.*s]\nserver = %s\n"
+	    "key_file = %s/%skey\n", DNAME_BARE(zone), found->primary != NULL ?
+	    found->primary : SETUP_PLACEHOLDER, SETUP_KEY_DIR, key);
+	if (p != PRODUCT_UNKNOWN)
+		printf("\n# The primary %s runs %s: its grant only.\n",
+		    found->primary, check_product_name(p));
+	if (p == PRODUCT_UNKNOWN || p == PRODUCT_BIND)
+		print_bind(l, zone, key, alias);
+	if (p == PRODUCT_UNKNOWN || p == PRODUCT_KNOT)
+		print_knot(l, zone, key, alias);
+	if (p == PRODUCT_UNKNOWN || p == PRODUCT_POWERDNS)
+		print_powerdns(l, zone);
+}
+
+static void
+print_setup(const struct challenge_list *l, const char *key, int alias,
+    const struct setup_found *found)
 {
 	printf("# 1. The key, here and on each primary (mode 600):\n"
 	    "tsig-keygen -a hmac-sha256 %s > %s/%skey\n", key, SETUP_KEY_DIR,
@@ -190,7 +293,8 @@ print_setup(const struct challenge_list *l, const char *key, int alias)
 		for (size_t k = 0; k < i && !seen; k++)
 			seen = dname_equal(l->items[k].zone_hint, l->items[i].zone_hint);
 		if (!seen)
-			print_zone(l, l->items[i].zone_hint, key, alias);
+			print_zone(l, l->items[i].zone_hint, key, alias,
+			    &found[i]);
 	}
 }
 
@@ -203,6 +307,7 @@ setup_main(int argc, char **argv, const struct run_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct challenge_list l = { 0 };
+	struct setup_found *found = NULL;
 	char *alias = NULL, *key = NULL, err[1024];
 	int ch, status = EXIT_USAGE;
 
@@ -222,15 +327,24 @@ setup_main(int argc, char **argv, const struct run_opts *o)
 		}
 	if (l.n == 0)
 		goto usage;
-	status = alias != NULL ? setup_alias(&l, alias) : setup_lookup(o, &l);
+	if ((found = calloc(l.n, sizeof(*found))) == NULL) {
+		msg_error("out of memory");
+		status = EXIT_DNS;
+		goto out;
+	}
+	status = alias != NULL ? setup_alias(&l, alias) :
+	    setup_lookup(o, &l, found);
 	if (status == 0)
 		print_setup(&l, key != NULL ? key : SETUP_KEY_DEFAULT,
-		    alias != NULL);
+		    alias != NULL, found);
 	goto out;
 usage:
 	msg_error("usage: acme-nsupdate setup [--alias ZONE] [--key NAME] "
 	    "DOMAIN...");
 out:
+	for (size_t i = 0; found != NULL && i < l.n; i++)
+		free(found[i].primary);
+	free(found);
 	free(alias);
 	free(key);
 	challenge_list_free(&l);

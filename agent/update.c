@@ -44,6 +44,7 @@ struct update_msg {
 	const struct dns_server		*server;	/* the address that answered */
 	struct gss_tsig			*gss;	/* borrowed; NULL: sign with the key */
 	struct failure			*f;
+	struct tsig_reply		*tr;	/* NULL, or receives the reply's TSIG */
 };
 
 int
@@ -84,12 +85,47 @@ update_rr(const struct challenge *c, enum update_op op)
 	return rr;
 }
 
+/*
+ * RFC 2136 2: the message for zone APEX with prerequisites PREREQ (2.4)
+ * and updates UP (2.5), both borrowed (ldns clones them; NULL: none).
+ */
+static enum update_status
+update_pkt_wire(const char *apex, const ldns_rr_list *prereq,
+    const ldns_rr_list *up, uint8_t **wire, size_t *len)
+{
+	ldns_rdf *zone = NULL;
+	ldns_pkt *p = NULL;
+	enum update_status st = UPDATE_ERR_BUILD;
+
+	*wire = NULL;
+	if ((zone = dname_to_rdf(apex)) == NULL)
+		return UPDATE_ERR_BUILD;
+	/* Takes zone, clones the lists. */
+	if ((p = ldns_update_pkt_new(zone, LDNS_RR_CLASS_IN,
+	    (ldns_rr_list *)prereq, (ldns_rr_list *)up, NULL)) == NULL) {
+		ldns_rdf_deep_free(zone);
+		return UPDATE_ERR_BUILD;
+	}
+	/* ldns sets RD; RFC 2136 2.2 has no use for it. */
+	ldns_pkt_set_rd(p, false);
+	ldns_pkt_set_id(p, (uint16_t)arc4random_uniform(65536));
+	if (msg_verbosity >= 3) {
+		char *text = ldns_pkt2str(p);
+
+		msg_debug("sending to zone %s:\n%s", apex,
+		    text != NULL ? text : "?");
+		free(text);
+	}
+	if (ldns_pkt2wire(wire, p, len) == LDNS_STATUS_OK)
+		st = *len <= UPDATE_MAX_WIRE ? UPDATE_OK : UPDATE_TOO_BIG;
+	ldns_pkt_free(p);
+	return st;
+}
+
 static enum update_status
 update_wire(const struct update_msg *m, uint8_t **wire, size_t *len)
 {
 	ldns_rr_list *up = ldns_rr_list_new();
-	ldns_rdf *zone = NULL;
-	ldns_pkt *p = NULL;
 	enum update_status st = UPDATE_ERR_BUILD;
 
 	*wire = NULL;
@@ -103,28 +139,8 @@ update_wire(const struct update_msg *m, uint8_t **wire, size_t *len)
 			goto out;
 		}
 	}
-	if ((zone = dname_to_rdf(m->z->apex)) == NULL)
-		goto out;
-	/* Takes zone, clones up. */
-	if ((p = ldns_update_pkt_new(zone, LDNS_RR_CLASS_IN, NULL, up,
-	    NULL)) == NULL) {
-		ldns_rdf_deep_free(zone);
-		goto out;
-	}
-	/* ldns sets RD; RFC 2136 2.2 has no use for it. */
-	ldns_pkt_set_rd(p, false);
-	ldns_pkt_set_id(p, (uint16_t)arc4random_uniform(65536));
-	if (msg_verbosity >= 3) {
-		char *text = ldns_pkt2str(p);
-
-		msg_debug("sending to zone %s:\n%s", m->z->apex,
-		    text != NULL ? text : "?");
-		free(text);
-	}
-	if (ldns_pkt2wire(wire, p, len) == LDNS_STATUS_OK)
-		st = *len <= UPDATE_MAX_WIRE ? UPDATE_OK : UPDATE_TOO_BIG;
+	st = update_pkt_wire(m->z->apex, NULL, up, wire, len);
 out:
-	ldns_pkt_free(p);
 	ldns_rr_list_deep_free(up);
 	return st;
 }
@@ -253,6 +269,8 @@ reply_check(const struct update_msg *m, const struct tsig_request *req,
 		return gss_failed(m, &gf, m->server);
 	}
 	ts = tsig_verify(m->z->conf->key, req, wire, len, time(NULL), &tr);
+	if (m->tr != NULL)
+		*m->tr = tr;
 	if (ts == TSIG_ERR_SERVER) {
 		tsig_rejection(m, p, &tr);
 	} else if (ts == TSIG_ERR_UNSIGNED &&
@@ -332,6 +350,22 @@ ttl_read(struct update_msg *m, const struct ctx *ctx, unsigned default_ttl)
 	free(slot);
 }
 
+/* Signs a message built with status ST (GSS-TSIG or the zone's key). */
+static enum update_status
+update_sign(struct update_msg *m, enum update_status st, uint8_t **wire,
+    size_t *len, struct tsig_request *req)
+{
+	if (st == UPDATE_OK && (m->gss != NULL ?
+	    gss_tsig_sign(m->gss, time(NULL), wire, len, req) :
+	    tsig_sign(m->z->conf->key, time(NULL), wire, len, req)) != TSIG_OK)
+		st = UPDATE_ERR_BUILD;
+	if (st != UPDATE_OK && st != UPDATE_ERR_NOMEM) {
+		msg_failed(m, FAIL_UPDATE_BUILD, NULL);
+		st = UPDATE_ERR_BUILD;
+	}
+	return st;
+}
+
 /*
  * Builds the message for as many of M's challenges as fit (RFC 1035
  * 4.2.2: ldns compresses names, so halve until the real message fits) and
@@ -349,15 +383,7 @@ update_build(struct update_msg *m, uint8_t **wire, size_t *len,
 		*wire = NULL;
 		m->n = (m->n + 1) / 2;
 	}
-	if (st == UPDATE_OK && (m->gss != NULL ?
-	    gss_tsig_sign(m->gss, time(NULL), wire, len, req) :
-	    tsig_sign(m->z->conf->key, time(NULL), wire, len, req)) != TSIG_OK)
-		st = UPDATE_ERR_BUILD;
-	if (st != UPDATE_OK && st != UPDATE_ERR_NOMEM) {
-		msg_failed(m, FAIL_UPDATE_BUILD, NULL);
-		st = UPDATE_ERR_BUILD;
-	}
-	return st;
+	return update_sign(m, st, wire, len, req);
 }
 
 /* F: no answer from SERVER for query Q. */
@@ -373,19 +399,13 @@ transport_failure(const struct update_msg *m, const struct dnsio_query *q)
 
 /* Sends one signed message to the primary's addresses in turn. */
 static enum update_status
-update_send(struct update_msg *m, const struct ctx *ctx, unsigned default_ttl)
+update_exchange(struct update_msg *m, const struct ctx *ctx,
+    const uint8_t *wire, size_t len, const struct tsig_request *req)
 {
-	struct tsig_request req;
 	struct dnsio_query q = { 0 };
 	struct dnsio_opts o;
-	uint8_t *wire = NULL;
-	size_t len;
-	enum update_status st;
+	enum update_status st = UPDATE_ERR_TRANSPORT;
 
-	ttl_read(m, ctx, default_ttl);
-	if ((st = update_build(m, &wire, &len, &req)) != UPDATE_OK)
-		goto out;
-	st = UPDATE_ERR_TRANSPORT;
 	for (size_t i = 0; i < m->z->n_primaries; i++) {
 		q.server = &m->z->primaries[i];
 		q.wire = wire;
@@ -397,14 +417,28 @@ update_send(struct update_msg *m, const struct ctx *ctx, unsigned default_ttl)
 		}
 		if (q.status == DNSIO_OK) {
 			m->server = q.server;
-			st = reply_check(m, &req, q.reply, q.reply_len);
+			st = reply_check(m, req, q.reply, q.reply_len);
 			dnsio_query_clear(&q);
 			break;
 		}
 		transport_failure(m, &q);
 		dnsio_query_clear(&q);
 	}
-out:
+	return st;
+}
+
+/* Reads the TTLs, builds, signs and sends M. */
+static enum update_status
+update_send(struct update_msg *m, const struct ctx *ctx, unsigned default_ttl)
+{
+	struct tsig_request req;
+	uint8_t *wire = NULL;
+	size_t len;
+	enum update_status st;
+
+	ttl_read(m, ctx, default_ttl);
+	if ((st = update_build(m, &wire, &len, &req)) == UPDATE_OK)
+		st = update_exchange(m, ctx, wire, len, &req);
 	free(wire);
 	return st;
 }
@@ -553,5 +587,89 @@ update_zone(const struct ctx *ctx, const struct zone_target *z,
 		first += m.n;
 	}
 	update_gss_end(ctx, gss);
+	return st;
+}
+
+/* RFC 2136 2.4.1: "RRset exists (value independent)": class ANY, TTL 0, no RDATA. */
+static ldns_rr *
+probe_soa_exists(const char *apex)
+{
+	ldns_rdf *owner = dname_to_rdf(apex);
+	ldns_rr *rr = owner != NULL ? ldns_rr_new() : NULL;
+
+	if (rr == NULL) {
+		ldns_rdf_deep_free(owner);
+		return NULL;
+	}
+	ldns_rr_set_owner(rr, owner);
+	ldns_rr_set_type(rr, LDNS_RR_TYPE_SOA);
+	ldns_rr_set_class(rr, LDNS_RR_CLASS_ANY);
+	ldns_rr_set_ttl(rr, 0);
+	return rr;
+}
+
+/* The probe's one record in PREREQ (key) or UP (grant). */
+static enum update_status
+probe_lists(const struct zone_target *z, const struct challenge *c,
+    enum update_probe kind, ldns_rr_list *prereq, ldns_rr_list *up)
+{
+	struct challenge absent = { 0 };
+	char value[64];
+	ldns_rr *rr;
+
+	if (kind == UPDATE_PROBE_KEY) {
+		rr = probe_soa_exists(z->apex);
+		if (rr != NULL && !ldns_rr_list_push_rr(prereq, rr)) {
+			ldns_rr_free(rr);
+			rr = NULL;
+		}
+		return rr != NULL ? UPDATE_OK : UPDATE_ERR_NOMEM;
+	}
+	/* Not 43 characters: never a challenge value anyone wrote. */
+	snprintf(value, sizeof(value), "acme-nsupdate check %08x",
+	    arc4random());
+	absent.effective = c->effective;
+	absent.value = value;
+	rr = update_rr(&absent, UPDATE_REMOVE);
+	if (rr != NULL && !ldns_rr_list_push_rr(up, rr)) {
+		ldns_rr_free(rr);
+		rr = NULL;
+	}
+	return rr != NULL ? UPDATE_OK : UPDATE_ERR_NOMEM;
+}
+
+enum update_status
+update_probe(const struct ctx *ctx, const struct zone_target *z,
+    struct challenge_list *l, enum update_probe kind, struct tsig_reply *tr,
+    struct failure *f)
+{
+	struct update_msg m = { .z = z, .l = l, .f = f, .tr = tr,
+	    .members = z->members, .n = 1, .op = UPDATE_REMOVE };
+	ldns_rr_list *prereq = ldns_rr_list_new(), *up = ldns_rr_list_new();
+	struct tsig_request req;
+	struct gss_tsig *gss = NULL;
+	uint8_t *wire = NULL;
+	size_t len;
+	enum update_status st = UPDATE_ERR_NOMEM;
+
+	memset(tr, 0, sizeof(*tr));
+	if (prereq == NULL || up == NULL || z->n_members == 0)
+		goto out;
+	if ((st = probe_lists(z, &l->items[z->members[0]], kind, prereq,
+	    up)) != UPDATE_OK)
+		goto out;
+	if ((st = update_gss_begin(ctx, z, l, f, &gss)) != UPDATE_OK)
+		goto out;
+	m.gss = gss;
+	st = update_pkt_wire(z->apex, prereq, up, &wire, &len);
+	if ((st = update_sign(&m, st, &wire, &len, &req)) == UPDATE_OK)
+		st = update_exchange(&m, ctx, wire, len, &req);
+out:
+	if (st == UPDATE_ERR_NOMEM)
+		msg_failed(&m, FAIL_NOMEM, NULL);
+	update_gss_end(ctx, gss);
+	free(wire);
+	ldns_rr_list_deep_free(prereq);
+	ldns_rr_list_deep_free(up);
 	return st;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "challenge.h"
+#include "check.h"
 #include "hooks.h"
 #include "msg.h"
 #include "persist.h"
@@ -54,19 +55,8 @@ native_remove(int argc, char **argv, const struct run_opts *o)
 int
 native_check(int argc, char **argv, const struct run_opts *o)
 {
-	struct challenge_list	 l = { 0 };
-	char			 err[1024];
-
-	if (argc < 2) {
-		msg_error("usage: acme-nsupdate check DOMAIN...");
-		return EXIT_USAGE;
-	}
-	/* A diagnosis: show each stage's result unless -q was given. */
-	if (msg_verbosity == 1)
-		msg_verbosity = 2;
-	return hooks_run(o, &l, RUN_CHECK, challenge_list_add_names(&l,
-	    argv + 1, (size_t)(argc - 1), CHALLENGE_FROM_DOMAIN, err,
-	    sizeof(err)), err);
+	/* check.c: the steps of DESIGN.md, findings on stdout. */
+	return check_main(argc, argv, o);
 }
 
 

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "ctx.h"
+#include "dnsio.h"
 #include "failure.h"
 #include "zones.h"
 
@@ -23,6 +24,7 @@ struct config;
 struct chain {
 	char	*names[CHAIN_MAX_HOPS + 1];	/* owned: names[0] the start, names[n - 1] effective */
 	char	*zones[CHAIN_MAX_HOPS + 1];	/* owned: apex of the zone each name was found in */
+	struct dns_server servers[CHAIN_MAX_HOPS + 1];	/* the server that answered for each name */
 	size_t	 n;
 	char	*mname;			/* owned: SOA MNAME of the last zone */
 	int	 wildcard_cut;		/* the chain was cut at a wildcard CNAME (see below) */

@@ -15,6 +15,7 @@
 
 #define CONFIG_DEFAULT_PATH	"/etc/acme-nsupdate/acme-nsupdate.ini"
 #define CONFIG_ENV		"ACME_NSUPDATE_CONFIG"
+#define CONFIG_CA_DEFAULT	"letsencrypt.org"
 
 /* What a lame or unreachable authoritative server does to the wait. */
 enum config_require {
@@ -68,6 +69,9 @@ struct config {
 	unsigned		 timeout;	/* seconds, default 120 */
 	uint16_t		 port;		/* default 53 */
 	enum config_require	 require;	/* default CONFIG_REQUIRE_ALL */
+	/* owned: ca =, issuer domains, lower case, no trailing dot */
+	char			**cas;
+	size_t			 n_cas;
 	struct zone_conf	*zones;		/* owned array */
 	size_t			 n_zones;
 };

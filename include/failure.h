@@ -70,6 +70,10 @@ enum failure_cause {
 	FAIL_GSS_UPDATE_SERVFAIL,	/* server, principal */
 	FAIL_GSS_UPDATE_RCODE,		/* server, rcode */
 	FAIL_GSS_REPLY_UNVERIFIED,	/* server, detail, rcode */
+	/* check (check.c's probes and lookups) */
+	FAIL_KEY_REFUSED_UNSIGNED,	/* zone, server, key: PowerDNS */
+	FAIL_CAA_LOOKUP,		/* qname; reason */
+	FAIL_DNSSEC_LOOKUP,		/* zone, qname; reason */
 	/* wait.c */
 	FAIL_WAIT_SERVED,		/* detail: who does not serve it yet */
 	FAIL_WAIT_GONE,			/* detail: who still serves it */

@@ -65,4 +65,16 @@ char	*persist_rdata(const char *value);
  */
 int	persist_parse(const char *text, char **issuer, char **account);
 
+/* What check shows of a record: persist_parse's, and the two options. */
+struct persist_record {
+	char		*issuer;	/* owned */
+	char		*account;	/* owned, or NULL */
+	int		 wildcard;	/* policy=wildcard (any case, draft 3.2) */
+	long long	 until;		/* persistUntil, 0: none or malformed */
+};
+
+/* persist_parse, with the policy and persistUntil. 0, or -1. */
+int	persist_read(const char *text, struct persist_record *r);
+void	persist_record_free(struct persist_record *r);
+
 #endif

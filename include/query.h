@@ -21,6 +21,8 @@ struct question {
 	ldns_rr_type		 type;
 	const struct dns_server	*server;
 	int			 rd;		/* recursion desired */
+	ldns_rr_class		 qclass;	/* 0: IN; CH for version.bind */
+	int			 dnssec;	/* DO bit (RFC 3225): RRSIGs wanted */
 	/* out */
 	enum dnsio_status	 status;	/* transport result */
 	int			 err;		/* errno behind DNSIO_NETERR */

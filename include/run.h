@@ -14,8 +14,7 @@
 
 enum run_op {
 	RUN_ADD,
-	RUN_REMOVE,
-	RUN_CHECK	/* resolve and ask every server; change nothing */
+	RUN_REMOVE
 };
 
 struct run_opts {

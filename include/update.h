@@ -11,6 +11,7 @@
 #include "ctx.h"
 #include "failure.h"
 #include "plan.h"
+#include "tsig.h"
 
 enum update_op {
 	UPDATE_ADD,	/* RFC 2136 2.5.1: add to an RRset */
@@ -47,5 +48,32 @@ enum update_status	update_zone(const struct ctx *ctx,
 			    const struct zone_target *z,
 			    struct challenge_list *l, enum update_op op,
 			    unsigned default_ttl, struct failure *f);
+
+/* What a probe of `check` proves; neither changes anything. */
+enum update_probe {
+	/*
+	 * RFC 2136 2.4.1: a prerequisite only, "the apex SOA RRset exists":
+	 * it holds, so NOERROR proves key name, secret, algorithm and clock.
+	 */
+	UPDATE_PROBE_KEY,
+	/*
+	 * RFC 2136 2.5.4: delete (class NONE) a TXT value that cannot exist
+	 * at the first member's effective name: NOERROR means the key may
+	 * write there; the zone is left as it was either way.
+	 */
+	UPDATE_PROBE_GRANT
+};
+
+/*
+ * Sends probe KIND for zone Z (signed as update_zone signs) to the first
+ * primary address that answers and checks the reply as update_zone does
+ * (TSIG first, then the rcode). Z's first member (an index into L) is the
+ * subject. TR receives the reply's TSIG details (its skew) as far as they
+ * were read. On failure F says what failed, as for update_zone.
+ */
+enum update_status	update_probe(const struct ctx *ctx,
+			    const struct zone_target *z,
+			    struct challenge_list *l, enum update_probe kind,
+			    struct tsig_reply *tr, struct failure *f);
 
 #endif

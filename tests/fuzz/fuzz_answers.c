@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "challenge.h"
+#include "check.h"
 #include "msg.h"
 #include "run.h"
 #include "support.h"
@@ -32,31 +33,38 @@ static const char *const names[] = {
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const enum run_op ops[] = { RUN_ADD, RUN_REMOVE, RUN_CHECK };
+	static const enum run_op ops[] = { RUN_ADD, RUN_REMOVE };
 	struct run_opts o = { 0 };
 	struct challenge_list l = { 0 };
-	char err[512];
-	unsigned pick;
+	char err[512], *words[N_NAMES + 1] = { "check" };
+	unsigned pick, kind;
+	int n_words = 1;
 	enum run_op op;
 
 	fuzz_init();
 	if (size == 0)
 		return 0;
-	op = ops[(data[0] & 3) % 3];
+	kind = (data[0] & 3) % 3;	/* add, remove, or check (check.c) */
+	op = ops[kind % 2];
 	pick = (data[0] >> 2) % (1u << N_NAMES);
 	if (pick == 0)
 		pick = 1;
-	for (size_t i = 0; i < N_NAMES; i++)
-		if ((pick & (1u << i)) &&
-		    challenge_list_add(&l, names[i], op == RUN_CHECK ? NULL :
-		    (i % 2 ? VALUE_B : VALUE_A), CHALLENGE_FROM_DOMAIN, err,
-		    sizeof(err)) != CHALLENGE_OK)
+	for (size_t i = 0; i < N_NAMES; i++) {
+		if (!(pick & (1u << i)))
+			continue;
+		words[n_words++] = (char *)names[i];
+		if (challenge_list_add(&l, names[i], i % 2 ? VALUE_B : VALUE_A,
+		    CHALLENGE_FROM_DOMAIN, err, sizeof(err)) != CHALLENGE_OK)
 			abort();
+	}
 	o.config_path = fuzz_config_path();
 	msg_verbosity = 1;
 	fuzz_replies_begin(data, size, 1);
 	fuzz_assert_offline();
-	(void)run_challenges(&o, &l, op);
+	if (kind == 2)
+		(void)check_main(n_words, words, &o);
+	else
+		(void)run_challenges(&o, &l, op);
 	fuzz_replies_end();
 	challenge_list_free(&l);
 	return 0;

@@ -182,9 +182,11 @@ class Agent:
         path.chmod(0o600)
         return path
 
-    def run(self, config, *args, timeout=60):
+    def run(self, config, *args, timeout=60, env=None):
+        """ENV: variables to add to the agent's environment (FAKETIME...)."""
         argv = [self.path, "-c", str(config), *args]
-        env = {k: v for k, v in os.environ.items() if k != "ACME_NSUPDATE_CONFIG"}
+        env = {**{k: v for k, v in os.environ.items() if k != "ACME_NSUPDATE_CONFIG"},
+               **(env or {})}
         start = time.monotonic()
         try:
             done = subprocess.run(argv, capture_output=True, text=True,
@@ -224,8 +226,8 @@ class Agent:
         assert result.returncode == 0, str(result)
         return result
 
-    def fails(self, config, *args, status=1, timeout=60):
-        result = self.run(config, *args, timeout=timeout)
+    def fails(self, config, *args, status=1, timeout=60, env=None):
+        result = self.run(config, *args, timeout=timeout, env=env)
         assert result.returncode == status, str(result)
         return result
 

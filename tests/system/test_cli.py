@@ -194,11 +194,17 @@ def test_setup_looks_up_where_challenges_land(bind_server, agent):
 
 
 def test_check_reports_without_changing(bind_server, agent):
+    # The primary is also the resolver here: the CAA climb meets REFUSED
+    # above the zone (exit 1); key and grant are proved all the same.
     config = agent.config(bind_server)
     serial = bind_server.serial()
-    done = agent.ok(config, "check", "a.example.test")
+    done = agent.run(config, "check", "a.example.test")
+    assert done.returncode == 1, done
     name = challenge_name("a")
-    assert f"acme-nsupdate {name} {name} example.test." in done.stdout
-    done.says(f"{bind_server.address} port 53 serves 1 TXT at {name.rstrip('.')}")
+    assert f"ok key a.example.test key acme-key: hmac-sha256, accepted by " \
+        f"{bind_server.address} port 53" in done.stdout, done
+    assert f"ok grant a.example.test {name.rstrip('.')}: key acme-key may " \
+        "write TXT here" in done.stdout, done
+    assert "ok txt a.example.test" in done.stdout, done
     assert bind_server.serial() == serial
     assert bind_server.txt(name) == {UNRELATED_TXT}

@@ -25,7 +25,7 @@ DEAD_KDC = "127.0.0.42"
 # One name per test, each granted to the agent's principal (and to no one
 # else): tests never see each other's records.
 LABELS = ("nsupdate", "x", "ms", "intruder", "nokeytab", "unknown", "kdcdown",
-          "wrongsp", "ccache", "bench", "certbot")
+          "wrongsp", "ccache", "bench", "certbot", "checked")
 FAILS_WITHIN = 15               # seconds a failure may take (timeout = 10)
 
 
@@ -256,3 +256,29 @@ def test_certbot_wildcard_and_base(kdc, gss_bind, krb5_env, agent, agent_path,
     cert = certbot(run)
     assert pebble.verify(cert) == set(names), run.report()
     assert txt(challenge(label)) == set(), run.report()
+
+
+def test_check_probes_over_the_gss_context(kdc, gss_bind, krb5_env, agent):
+    """check's key and grant steps sign their probes with the negotiated
+    context too: ok for the agent, the grant FAIL for the intruder (whom
+    BIND refuses at that name)."""
+    name = challenge("checked")
+    domain = name[len("_acme-challenge."):].rstrip(".")
+    good = gss_config(agent, keytab=kdc.keytabs[AGENT_PRINCIPAL],
+                      principal=AGENT_PRINCIPAL)
+    bad = gss_config(agent, keytab=kdc.keytabs[INTRUDER_PRINCIPAL],
+                     principal=INTRUDER_PRINCIPAL)
+
+    result = agent.run(good, "check", domain)
+    lines = result.stdout.splitlines()
+    assert any(line.startswith(f"ok key {domain} ") and "GSS-TSIG" in line
+               for line in lines), str(result)
+    assert any(line.startswith(f"ok grant {domain} ") for line in lines), str(result)
+
+    result = agent.run(bad, "check", domain)
+    assert result.returncode == 1, str(result)
+    lines = result.stdout.splitlines()
+    assert any(line.startswith(f"ok key {domain} ") for line in lines), str(result)
+    (grant,) = [line for line in lines if line.startswith(f"FAIL grant {domain} ")]
+    assert f"principal {INTRUDER_PRINCIPAL} may not update TXT" in grant, grant
+    assert txt(name) == set()

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from servers.common import ZONE
+from servers.common import ACME_KEY, ZONE, txt_update
 
 NAME = "_validation-persist." + ZONE
 ALIASED = "_validation-persist.p." + ZONE       # behind ...alias.example.test
@@ -36,7 +36,7 @@ def persist(agent, config, *args, status=0):
     return result
 
 
-def test_replace_and_remove_by_issuer_and_account(primary, agent):
+def test_replace_and_remove_by_issuer_and_account(primary, agent, keys):
     config = agent.config(primary)
     domain = ZONE.rstrip(".")
 
@@ -61,6 +61,20 @@ def test_replace_and_remove_by_issuer_and_account(primary, agent):
     # Its TTL: --ttl, else a day (a CA may reuse the validation that long).
     (rrset,) = [r for r in primary.rrsets(NAME, "TXT")]
     assert rrset.ttl == 86400
+
+    # check names them, with policy and expiry; a past one is a warning.
+    result = agent.run(config, "check", domain)
+    assert f"ok txt {domain} {NAME.rstrip('.')}: dns-persist-01 record of {LE} " \
+           f"for account {ACCOUNT_1}, policy=wildcard" in result.stdout, str(result)
+    assert f"dns-persist-01 record of ca.example.net for account {ACCOUNT_1}" \
+        in result.stdout, str(result)
+    stale = record("ca.example.org", ACCOUNT_2, until=1000)
+    assert primary.update(txt_update(keys[ACME_KEY], NAME, stale)) == "NOERROR"
+    result = agent.run(config, "check", domain)
+    assert f"warn txt {domain} {NAME.rstrip('.')}: dns-persist-01 record of " \
+           f"ca.example.org for account {ACCOUNT_2}: its persistUntil" \
+        in result.stdout, str(result)
+    persist(agent, config, "--remove", domain, "--issuer", "ca.example.org")
 
     # --remove with an account takes that record only ...
     persist(agent, config, "--remove", domain, "--issuer", LE,

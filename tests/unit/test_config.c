@@ -258,6 +258,8 @@ test_defaults(void **state)
 	assert_int_equal(c->timeout, 120);
 	assert_int_equal(c->port, 53);
 	assert_int_equal(c->require, CONFIG_REQUIRE_ALL);
+	assert_int_equal(c->n_cas, 1);
+	assert_string_equal(c->cas[0], CONFIG_CA_DEFAULT);
 	assert_int_equal(c->n_zones, 1);
 	assert_null(c->zones[0].server);
 	assert_null(c->zones[0].server_host);
@@ -275,6 +277,26 @@ test_defaults(void **state)
 	config_free(c);
 	free(path);
 	config_free(NULL);
+}
+
+/* ca =: issuer names, lower case, without the trailing dot (RFC 8659 4.2). */
+static void
+test_ca(void **state)
+{
+	struct config	*c = NULL;
+	char		*path, *text;
+
+	(void)state;
+	text = xprintf("[defaults]\nca = LetsEncrypt.org  sectigo.com.\n%s",
+	    ZONE_OK);
+	path = write_tmp(tdir, "conf", text, 0600);
+	assert_int_equal(config_load(path, &c), CONFIG_OK);
+	assert_int_equal(c->n_cas, 2);
+	assert_string_equal(c->cas[0], "letsencrypt.org");
+	assert_string_equal(c->cas[1], "sectigo.com");
+	config_free(c);
+	free(text);
+	free(path);
 }
 
 static void
@@ -534,7 +556,11 @@ test_structure(void **state)
 	    "3: unknown section []; expected [defaults] or [zone NAME]");
 	expect_error("[defaults]\nttls = 1\n",
 	    "2: unknown key ttls in [defaults]; expected resolver, ttl, "
-	    "timeout, port, require");
+	    "timeout, port, require, ca");
+	expect_error("[defaults]\nca = a_b!.org\n",
+	    "2: ca: a_b!.org: character '!' is not allowed in a host name "
+	    "(letters, digits, '-', '_')");
+	expect_error("[defaults]\nca =\n", "2: ca has no value");
 	expect_error(ZONE_OK "keyfile = x\n",
 	    "3: unknown key keyfile in [zone example.net.]; expected server, "
 	    "key_file, key_name, key, nameservers, gss_tsig, principal, "
@@ -962,6 +988,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_full, test_setup),
 		cmocka_unit_test_setup(test_defaults, test_setup),
+		cmocka_unit_test_setup(test_ca, test_setup),
 		cmocka_unit_test_setup(test_numbers, test_setup),
 		cmocka_unit_test_setup(test_addresses, test_setup),
 		cmocka_unit_test_setup(test_server, test_setup),

@@ -11,6 +11,10 @@ as the public (and a CA) would see them.
     pdns.test          PowerDNS 127.0.0.24
     other.test         PowerDNS 127.0.0.24; no [zone] section for the agent
     broken.test        BIND is its primary, but it does not load: SERVFAIL
+    bad.test           Knot; an MNAME without address, a lame and a dead
+                       NS, negative TTL 3600 (test_check.py)
+    old.test           servers/oldpdns.py 127.0.0.25: claims PowerDNS 4.0.3
+                       and answers SERVFAIL to CAA (test_check.py)
     resolver           Unbound 127.0.0.20, a stub zone per zone above, and
                        one per zone of OUTSIDE_STUBS (other fixtures' servers)
 
@@ -28,6 +32,7 @@ from .bind import Bind
 from .common import (ZONES as ZONE_DIR, render_file, retry_with_timeout,
                      rrset_texts, send_update, txt_update)
 from .knot import Knot
+from .oldpdns import OldPowerDNS
 from .powerdns import PowerDNS
 from .unbound import Unbound
 
@@ -41,7 +46,14 @@ ADDRESSES = {
     "knot-secondary": "127.0.0.22",
     "knot": "127.0.0.23",
     "powerdns": "127.0.0.24",
+    "old-powerdns": "127.0.0.25",
 }
+# bad.test's NS that nothing answers on (servers/__init__.py's DEAD).
+DEAD_NS = "127.0.0.99"
+# test_check.py: the TXT RRsets whose answers come near and beyond the
+# 4096 bytes a CA accepts.
+BULK_VALUES = 70
+MID_VALUES = 55
 # Where the resolver's root stub points: nothing listens, so a question
 # about any name outside the test zones fails at once, and never leaves
 # loopback.
@@ -85,6 +97,9 @@ ZONES = {zone.name: zone for zone in (
                "as contrib/powerdns does"),
     Zone("other.test.", "powerdns", configured=False),
     Zone("broken.test.", "bind", configured=False),
+    Zone("bad.test.", "knot", configured=False,
+         grant="Knot grants any TXT in the zone, as in knot.test"),
+    Zone("old.test.", "old-powerdns", configured=False),
 )}
 
 # The names written directly in example.test (one BIND grant each) and in
@@ -122,10 +137,70 @@ class _Member:
         return values
 
 
+# Children of example.test signed offline (test_check.py's dnssec step),
+# served by BIND next to their parent, which holds their DS records:
+# valid; a DS that matches no DNSKEY; signatures that expired.
+SIGNED = ("sec-ok.example.test.", "sec-ds.example.test.", "sec-exp.example.test.")
+
+
+def _run(*argv, cwd):
+    return subprocess.run(argv, cwd=cwd, check=True, capture_output=True,
+                          text=True, timeout=60).stdout
+
+
+def sign_children(directory):
+    """dnssec-keygen and dnssec-signzone (bind9-utils) in DIRECTORY: a
+    signed zone file per SIGNED zone; returns the DS records the parent
+    publishes, as zone file lines."""
+    import datetime
+    now = datetime.datetime.now(datetime.timezone.utc)
+    stamp = "%Y%m%d%H%M%S"
+    ds_lines = []
+    for zone in SIGNED:
+        label = zone.split(".")[0]
+        work = directory / label
+        work.mkdir(exist_ok=True)
+        (work / "zone").write_text(
+            f"$ORIGIN {zone}\n$TTL 300\n"
+            "@ SOA ns1.example.test. hostmaster.example.test. 1 3600 600 86400 300\n"
+            "@ NS ns1.example.test.\n"
+            "txt TXT \"signed\"\n")
+        ksk = _run("dnssec-keygen", "-q", "-a", "ECDSAP256SHA256", "-f", "KSK",
+                   "-K", str(work), zone, cwd=work).strip()
+        zsk = _run("dnssec-keygen", "-q", "-a", "ECDSAP256SHA256",
+                   "-K", str(work), zone, cwd=work).strip()
+        if label == "sec-exp":
+            # -P: no verification after signing, which refuses old signatures.
+            window = ["-P", "-s", (now - datetime.timedelta(days=20)).strftime(stamp),
+                      "-e", (now - datetime.timedelta(days=2)).strftime(stamp)]
+        else:
+            window = ["-s", (now - datetime.timedelta(hours=1)).strftime(stamp),
+                      "-e", (now + datetime.timedelta(days=30)).strftime(stamp)]
+        with open(work / "zone", "a") as f:
+            f.write(f"$INCLUDE {work}/{ksk}.key\n$INCLUDE {work}/{zsk}.key\n")
+        _run("dnssec-signzone", "-K", str(work), "-o", zone, "-f",
+             str(directory / f"{zone}signed"), *window, str(work / "zone"),
+             f"{ksk}.private", f"{zsk}.private", cwd=work)
+        if label == "sec-ds":
+            # A DS made from a key the zone does not publish.
+            other = directory / "sec-ds-other"
+            other.mkdir(exist_ok=True)
+            ksk = _run("dnssec-keygen", "-q", "-a", "ECDSAP256SHA256", "-f", "KSK",
+                       "-K", str(other), zone, cwd=other).strip()
+            work = other
+        ds = _run("dnssec-dsfromkey", "-2", f"{work}/{ksk}.key", cwd=work).strip()
+        ds_lines.append(ds)
+    return ds_lines
+
+
 class TopologyBind(_Member, Bind):
     def prepare(self):
         values = self.values()
         values["KEY_FILE"] = str(self.write_keys())
+        self.ds_records = sign_children(self.dir)
+        values["SIGNED_ZONE"] = list(SIGNED)
+        values["SIGNED_PARENT_RR"] = (
+            [f"{zone} NS ns1.example.test." for zone in SIGNED] + self.ds_records)
         _zone_files(self, self.zones, values)
         self.conf = render_file(TEMPLATES / "named.conf.in",
                                 self.dir / "named.conf", values)
@@ -194,6 +269,9 @@ class Topology:
         values = {role.upper().replace("-", "_"): address
                   for role, address in ADDRESSES.items()}
         values["KEY"] = [key.name]
+        values["DEAD_NS"] = DEAD_NS
+        values["BULK_TXT"] = [f"bulk value {i:02d} " + "x" * 31 for i in range(BULK_VALUES)]
+        values["MID_TXT"] = [f"mid value {i:02d} " + "x" * 32 for i in range(MID_VALUES)]
 
         def zones_of(role, secondary=False):
             return [z.name for z in ZONES.values()
@@ -205,6 +283,7 @@ class Topology:
         self.powerdns = TopologyPowerDNS(values, zones_of("powerdns"),
                                          ADDRESSES["powerdns"], keys,
                                          list(PDNS_CHALLENGES))
+        self.old_powerdns = OldPowerDNS(ADDRESSES["old-powerdns"], "old.test.")
         self.secondary = KnotSecondary(values, zones_of("knot-secondary", True),
                                        ADDRESSES["knot-secondary"], keys, [])
         # broken.test too: the resolver must reach the server that fails.
@@ -215,7 +294,8 @@ class Topology:
         self.unbound = Unbound(ADDRESSES["resolver"], stubs, "example.test.")
         self.servers = {"bind": self.bind, "knot": self.knot,
                         "powerdns": self.powerdns,
-                        "knot-secondary": self.secondary, "resolver": self.unbound}
+                        "knot-secondary": self.secondary, "resolver": self.unbound,
+                        "old-powerdns": self.old_powerdns}
         self._started = []
 
     # --- life cycle --------------------------------------------------------
@@ -224,8 +304,9 @@ class Topology:
         """Start every server, the primaries side by side, then the
         secondary (it transfers from BIND), then the resolver."""
         try:
-            with ThreadPoolExecutor(3) as pool:
-                primaries = [self.bind, self.knot, self.powerdns]
+            with ThreadPoolExecutor(4) as pool:
+                primaries = [self.bind, self.knot, self.powerdns,
+                             self.old_powerdns]
                 futures = [pool.submit(server.start) for server in primaries]
                 for server, future in zip(primaries, futures):
                     try:

@@ -40,6 +40,14 @@ class Unbound(Server):
             f'name: "{zone}" ' + " ".join(f"stub-addr: {a}" for a in addresses)
             for zone, addresses in self.stubs.items()]
         self.conf = render_file(self.template, self.dir / "unbound.conf", values)
+        # The TLD: an SOA, and a delegation for each zone right below it
+        # (the stub zones say where its servers really are).
+        lines = ["$ORIGIN test.", "$TTL 3600",
+                 "@ SOA localhost. nobody.invalid. 1 3600 600 86400 3600",
+                 "@ NS localhost."]
+        lines += [f"{zone} NS ns.{zone}" for zone in sorted(self.stubs)
+                  if zone.endswith(".test.") and zone.count(".") == 2]
+        (self.dir / "test.zone").write_text("\n".join(lines) + "\n")
 
     def command(self):
         # -d: foreground, -p: no pid file of ours to clean up.
