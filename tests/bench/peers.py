@@ -17,7 +17,9 @@ how. Run by `make bench-peers`, as root in a network namespace of its own:
 BENCH_RUNS (default 3): runs per cell; BENCH_SLOW_RUNS (default 1): runs
 per cell of the certbot plugin at its default 60 s; BENCH_PEERS: a
 comma-separated subset of the peers (e.g. to leave out the slow one);
-BENCH_CASES: of the cases.
+BENCH_CASES: of the cases. `peers.py --render [FILE]` writes the table
+and the picture again from the runs recorded in FILE (default
+results/peers.json), without running anything.
 """
 
 import datetime
@@ -88,7 +90,7 @@ CASES = {
     # dns01.test (BIND, Knot secondary), as knot.test's own
     # _acme-challenge.kb is; made for each run (knotc), so that every run
     # has names of its own.
-    "cname": Case("CNAME knot.test -> dns01.test", ("{c}-cn.knot.test",), BIND,
+    "cname": Case("CNAME into dns01.test", ("{c}-cn.knot.test",), BIND,
                   cname="{c}-cn.dns01.test."),
     # A child zone delegated from example.test, on the Knot primary.
     "child": Case("delegated child zone", ("{c}.acme.example.test",), KNOT),
@@ -410,7 +412,8 @@ def issue(peer, case, round_, context):
     print(f"  {peer.key:<14} {case:<13} #{round_} {outcome.wall:6.2f} s  {status}"
           + (f"  (lag {', '.join(f'{x:.2f}' for x in outcome.lags)} s)" if outcome.lags else ""),
           flush=True)
-    if not ok and os.environ.get("BENCH_VERBOSE"):
+    verbose = os.environ.get("BENCH_VERBOSE")
+    if verbose == "all" or (verbose and not ok):
         print(run.report()[-4000:])
     if not os.environ.get("ACME_NSUPDATE_KEEP_SERVERS"):
         shutil.rmtree(workdir, ignore_errors=True)
@@ -553,19 +556,19 @@ def picture(outcomes, peers, path):
         plots.append(f"'{data}' using 1:($2*1.12):5 with labels font ',8' notitle")
         script = Path(scratch) / "plot.gp"
         script.write_text(f"""
-set terminal pngcairo size 1400,620 font 'sans,10'
+set terminal pngcairo size 1400,660 font 'sans,10'
 set output '{path}'
 set title 'DNS-01 issuance on the test topology (tests/bench/peers.py): median seconds per certificate, log scale. Label: issued/runs; hatched: a run failed'
 set style data boxes
 set boxwidth {width * 0.95:.4f} absolute
 set logscale y
-set yrange [0.08:200]
+set yrange [0.08:250]
 set bmargin 4
 set ylabel 'seconds'
 set xrange [-0.6:{len(CASES) - 0.4}]
 set xtics ({tics}) scale 0
 set grid ytics
-set key top left
+set key above horizontal
 plot {", ".join(plots)}
 """)
         done = subprocess.run(["gnuplot", str(script)], capture_output=True, text=True,
@@ -633,6 +636,11 @@ def main():
         "runs": RUNS, "slow_runs": SLOW_RUNS,
         "total": time.monotonic() - began,
     }
+    write(outcomes, peers, meta)
+
+
+def write(outcomes, peers, meta):
+    """peers.md, peers.json and peers.png in RESULTS."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = markdown(outcomes, peers, meta)
     (RESULTS / "peers.md").write_text(text)
@@ -645,5 +653,17 @@ def main():
     print(f"written: {RESULTS}/peers.md, peers.png, peers.json")
 
 
+def render(path):
+    """`peers.py --render [peers.json]`: the table and the picture again
+    from the runs a benchmark recorded, without running anything."""
+    recorded = json.loads(Path(path).read_text())
+    outcomes = [Outcome(**{**run, "lags": tuple(run["lags"])}) for run in recorded["runs"]]
+    peers = [p for p in PEERS if p.key in recorded["peers"]]
+    write(outcomes, peers, recorded["meta"])
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--render"]:
+        render(sys.argv[2] if len(sys.argv) > 2 else RESULTS / "peers.json")
+    else:
+        main()
