@@ -267,6 +267,19 @@ bench: deps-bench $(BIN)
 bench-lag: deps-bench $(BIN)
 	ACME_NSUPDATE_BIN=$(abspath $(BIN)) $(NETNS) $(PYTHON) tests/bench/lag.py
 
+# acme-nsupdate against certbot's rfc2136 plugin, lego's rfc2136 provider
+# and an nsupdate + dig hook, on the system tests' topology; minutes, not in
+# CI. Writes tests/bench/results/peers.{md,png,json} (tests/bench/README.md).
+PEERS_DEBS = python3-certbot-dns-rfc2136 gnuplot-nox
+
+.PHONY: bench-peers deps-bench-peers
+
+deps-bench-peers: deps
+	$(call need_debs,$(PEERS_DEBS))
+
+bench-peers: deps-bench-peers $(BIN)
+	ACME_NSUPDATE_BIN=$(abspath $(BIN)) $(NETNS) nice $(PYTHON) tests/bench/peers.py
+
 demo: deps $(BIN)
 	ACME_NSUPDATE_BIN=$(abspath $(BIN)) $(NETNS) $(PYTHON) tests/demo.py
 
