@@ -410,31 +410,18 @@ note_field(FILE *o, const struct note_args *a, const char *key, size_t len)
 #undef IS
 }
 
+/* report_expand's callback for a note's fields. */
+static int
+note_put(FILE *o, const void *a, const char *key, size_t len)
+{
+	return note_field(o, a, key, len);
+}
+
 /* TEMPLATE with A's fields put in (caller frees); NULL for NULL or ENOMEM. */
 static char *
 note_expand(const char *template, const struct note_args *a)
 {
-	char *out = NULL;
-	size_t len = 0;
-	FILE *o;
-
-	if (template == NULL || (o = open_memstream(&out, &len)) == NULL)
-		return NULL;
-	for (const char *p = template; *p != '\0'; p++) {
-		const char *end;
-
-		if (*p != '{' || (end = strchr(p, '}')) == NULL ||
-		    note_field(o, a, p + 1, (size_t)(end - p - 1)) == -1) {
-			fputc(*p, o);
-			continue;
-		}
-		p = end;
-	}
-	if (fclose(o) != 0) {
-		free(out);
-		return NULL;
-	}
-	return out;
+	return report_expand(template, note_put, a);
 }
 
 static void

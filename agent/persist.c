@@ -174,6 +174,39 @@ persist_trim(const char **s, const char **e)
 		(*e)--;
 }
 
+/*
+ * The value of parameter TAG (any case) in TEXT, the last where it
+ * repeats: 0 with *value a new string (NULL when there is none), or -1
+ * when out of memory. RFC 8659 4: parameters are tag *WSP "=" *WSP value,
+ * separated by ';'.
+ */
+static int
+persist_param(const char *text, const char *tag, char **value)
+{
+	const char	*semi = strchr(text, ';'), *s, *e, *eq, *tag_end;
+
+	*value = NULL;
+	while (semi != NULL) {
+		s = semi + 1;
+		semi = strchr(s, ';');
+		e = semi != NULL ? semi : s + strlen(s);
+		persist_trim(&s, &e);
+		if ((eq = memchr(s, '=', (size_t)(e - s))) == NULL)
+			continue;
+		tag_end = eq;
+		persist_trim(&s, &tag_end);
+		if ((size_t)(tag_end - s) != strlen(tag) ||
+		    strncasecmp(s, tag, strlen(tag)) != 0)
+			continue;
+		s = eq + 1;
+		persist_trim(&s, &e);
+		free(*value);
+		if ((*value = strndup(s, (size_t)(e - s))) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
 int
 persist_parse(const char *text, char **issuer, char **account)
 {
@@ -189,58 +222,14 @@ persist_parse(const char *text, char **issuer, char **account)
 	free(name);
 	if (*issuer == NULL)
 		return -1;
-	/* RFC 8659 4: parameters = tag "=" value, separated by ';'. */
-	while (semi != NULL) {
-		const char	*eq, *tag_end;
-
-		s = semi + 1;
-		semi = strchr(s, ';');
-		e = semi != NULL ? semi : s + strlen(s);
-		persist_trim(&s, &e);
-		if ((eq = memchr(s, '=', (size_t)(e - s))) == NULL)
-			continue;
-		/* RFC 8659 4: tag *WSP "=" *WSP value; tags any case. */
-		tag_end = eq;
-		persist_trim(&s, &tag_end);
-		if ((size_t)(tag_end - s) != strlen("accounturi") ||
-		    strncasecmp(s, "accounturi", strlen("accounturi")) != 0)
-			continue;
-		s = eq + 1;
-		persist_trim(&s, &e);
-		free(*account);
-		if ((*account = strndup(s, (size_t)(e - s))) == NULL) {
-			free(*issuer);
-			*issuer = NULL;
-			return -1;
-		}
+	if (persist_param(text, "accounturi", account) == -1) {
+		free(*issuer);
+		*issuer = NULL;
+		return -1;
 	}
 	return 0;
 }
 
-/* The value of parameter TAG (any case) in TEXT, or NULL (caller frees). */
-static char *
-persist_param(const char *text, const char *tag)
-{
-	const char *semi = strchr(text, ';'), *s, *e, *eq, *tag_end;
-
-	while (semi != NULL) {
-		s = semi + 1;
-		semi = strchr(s, ';');
-		e = semi != NULL ? semi : s + strlen(s);
-		persist_trim(&s, &e);
-		if ((eq = memchr(s, '=', (size_t)(e - s))) == NULL)
-			continue;
-		tag_end = eq;
-		persist_trim(&s, &tag_end);
-		if ((size_t)(tag_end - s) != strlen(tag) ||
-		    strncasecmp(s, tag, strlen(tag)) != 0)
-			continue;
-		s = eq + 1;
-		persist_trim(&s, &e);
-		return strndup(s, (size_t)(e - s));
-	}
-	return NULL;
-}
 
 int
 persist_read(const char *text, struct persist_record *r)
@@ -250,9 +239,15 @@ persist_read(const char *text, struct persist_record *r)
 	memset(r, 0, sizeof(*r));
 	if (persist_parse(text, &r->issuer, &r->account) == -1)
 		return -1;
-	if ((policy = persist_param(text, "policy")) != NULL)
+	if (persist_param(text, "policy", &policy) == -1 ||
+	    persist_param(text, "persistUntil", &until) == -1) {
+		free(policy);
+		persist_record_free(r);
+		return -1;
+	}
+	if (policy != NULL)
 		r->wildcard = strcasecmp(policy, "wildcard") == 0;
-	if ((until = persist_param(text, "persistUntil")) != NULL) {
+	if (until != NULL) {
 		r->until = strtoll(until, &end, 10);
 		if (*end != '\0' || r->until < 0)
 			r->until = 0;

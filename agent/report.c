@@ -362,9 +362,8 @@ put_field(FILE *o, const struct failure *f, const char *key, size_t len)
 #undef IS
 }
 
-/* TEMPLATE with F's fields put in (caller frees), or NULL on ENOMEM. */
-static char *
-expand(const char *template, const struct failure *f)
+char *
+report_expand(const char *template, report_field_fn put, const void *arg)
 {
 	char *out = NULL;
 	size_t len = 0;
@@ -376,7 +375,7 @@ expand(const char *template, const struct failure *f)
 		const char *end;
 
 		if (*p != '{' || (end = strchr(p, '}')) == NULL ||
-		    put_field(o, f, p + 1, (size_t)(end - p - 1)) == -1) {
+		    put(o, arg, p + 1, (size_t)(end - p - 1)) == -1) {
 			fputc(*p, o);
 			continue;
 		}
@@ -387,6 +386,20 @@ expand(const char *template, const struct failure *f)
 		return NULL;
 	}
 	return out;
+}
+
+/* report_expand's callback for a struct failure. */
+static int
+failure_field(FILE *o, const void *f, const char *key, size_t len)
+{
+	return put_field(o, f, key, len);
+}
+
+/* TEMPLATE with F's fields put in (caller frees), or NULL on ENOMEM. */
+static char *
+expand(const char *template, const struct failure *f)
+{
+	return report_expand(template, failure_field, f);
 }
 
 static const struct cause_words *
