@@ -534,7 +534,7 @@ test_structure(void **state)
 	    "3: unknown section []; expected [defaults] or [zone NAME]");
 	expect_error("[defaults]\nttls = 1\n",
 	    "2: unknown key ttls in [defaults]; expected resolver, ttl, "
-	    "timeout, port, require");
+	    "timeout, port, require, state_dir");
 	expect_error(ZONE_OK "keyfile = x\n",
 	    "3: unknown key keyfile in [zone example.net.]; expected server, "
 	    "key_file, key_name, key, nameservers, gss_tsig, principal, "
