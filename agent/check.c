@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 #include <ldns/ldns.h>
@@ -28,6 +29,7 @@
 #include "dnsio.h"
 #include "dnssec.h"
 #include "failure.h"
+#include "journal.h"
 #include "key.h"
 #include "msg.h"
 #include "persist.h"
@@ -36,6 +38,7 @@
 #include "report.h"
 #include "resolve.h"
 #include "run.h"
+#include "spool.h"
 #include "stub.h"
 #include "tsig.h"
 #include "update.h"
@@ -72,7 +75,7 @@ enum note {
 	N_DNSSEC_UNSIGNED, N_DNSSEC_VALID, N_DNSSEC_NO_KEY, N_DNSSEC_MISSING,
 	N_DNSSEC_EXPIRED, N_DNSSEC_NOT_YET, N_DNSSEC_SIG_NO_KEY,
 	N_DNSSEC_BOGUS,
-	N_TXT_SIZE, N_TXT_UNREAD, N_PERSIST, N_PERSIST_PAST,
+	N_TXT_SIZE, N_TXT_UNREAD, N_TXT_LEFT, N_PERSIST, N_PERSIST_PAST,
 	N_NEGTTL, N_NEGTTL_UNREAD,
 	N_SERVER_SAYS, N_SERVER_HIDDEN, N_SERVER_DEFECT
 };
@@ -169,6 +172,9 @@ static const struct note_words notes[] = {
 	    "more (acme-nsupdate remove NAME VALUE)" },
 	{ N_TXT_UNREAD, "{name}", "cannot read the TXT records there "
 	    "({reason})", NULL },
+	{ N_TXT_LEFT, "{name}", "value {detail} was left there by a run "
+	    "(process {n}, {date}) that did not remove it", "acme-nsupdate "
+	    "sweep removes it (--older-than 0s: at once)" },
 	{ N_PERSIST, "{name}", "dns-persist-01 record of {ca1} for account "
 	    "{detail}{target}", NULL },
 	{ N_PERSIST_PAST, "{name}", "dns-persist-01 record of {ca1} for "
@@ -1155,6 +1161,40 @@ out:
 	ldns_rr_list_deep_free(rrs);
 }
 
+/*
+ * The values the journal says a run wrote at the effective name and did
+ * not remove (it was killed, or its cleanup failed): sweep's work.
+ */
+static void
+step_txt_journal(const struct check_run *r, struct check_domain *d,
+    const struct domain_state *s)
+{
+	struct failure f;
+	struct journal j;
+	int state;
+
+	failure_init(&f);
+	if (!s->chain_ok ||
+	    (state = spool_dir_open(r->cfg->state_dir, &f)) == -1) {
+		failure_clear(&f);
+		return;
+	}
+	if (journal_read(state, &j) == 0) {
+		for (size_t i = 0; i < j.n; i++) {
+			const struct journal_entry *e = &j.items[i];
+			struct note_args a = { .name = e->effective,
+			    .detail = e->value, .n = e->pid, .date = e->time };
+
+			if (dname_equal(e->effective, s->eff) &&
+			    !journal_owner_alive(e))
+				finding_note(d, STEP_TXT, ST_WARN, N_TXT_LEFT,
+				    &a);
+		}
+		journal_free(&j);
+	}
+	close(state);
+}
+
 /* One finding for the persist record TEXT at NAME. */
 static void
 persist_note(struct check_domain *d, const char *name, const char *text,
@@ -1413,6 +1453,7 @@ check_domain(const struct check_run *r, const char *domain)
 	step_caa(r, &d, &s);
 	step_dnssec(r, &d, &s);
 	step_txt(r, &d, &s);
+	step_txt_journal(r, &d, &s);
 	step_txt_persist(r, &d, domain);
 	step_negttl(r, &d, &s);
 	step_server(r, &d, &s);

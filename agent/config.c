@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,7 @@ enum cfg_key {
 	K_PORT,
 	K_REQUIRE,
 	K_CA,
+	K_STATE_DIR,
 	K_SERVER,
 	K_KEY_FILE,
 	K_KEY_NAME,
@@ -101,6 +103,7 @@ static const struct {
 	[K_PORT] = { "port", SEC_DEFAULTS },
 	[K_REQUIRE] = { "require", SEC_DEFAULTS },
 	[K_CA] = { "ca", SEC_DEFAULTS },
+	[K_STATE_DIR] = { "state_dir", SEC_DEFAULTS },
 	[K_SERVER] = { "server", SEC_ZONE },
 	[K_KEY_FILE] = { "key_file", SEC_ZONE },
 	[K_KEY_NAME] = { "key_name", SEC_ZONE },
@@ -822,6 +825,17 @@ cfg_defaults_value(struct cfg_parse *p, int line, enum cfg_key k,
 			cfg_error(p, line, "require must be all or reachable, "
 			    "not %s%s", v, cfg_hint(v));
 		break;
+	case K_STATE_DIR:
+		/* Relative, it would depend on where the client runs us. */
+		if (v[0] != '/')
+			cfg_error(p, line, "state_dir must be an absolute "
+			    "path, not %s%s", v, cfg_hint(v));
+		else {
+			free(c->state_dir);
+			if ((c->state_dir = strdup(v)) == NULL)
+				cfg_nomem(p);
+		}
+		break;
 	default:
 		break;
 	}
@@ -1070,6 +1084,30 @@ cfg_ports(struct config *c)
 	}
 }
 
+char *
+config_state_dir_default(void)
+{
+	const char	*env = getenv("STATE_DIRECTORY"), *xdg, *home;
+	struct passwd	*pw;
+	char		*dir = NULL;
+
+	/* systemd's StateDirectory= (a list if several: the first). */
+	if (env != NULL && env[0] == '/')
+		return strndup(env, strcspn(env, ":"));
+	if (geteuid() == 0)
+		return strdup(CONFIG_STATE_DIR_ROOT);
+	if ((xdg = getenv("XDG_STATE_HOME")) != NULL && xdg[0] == '/') {
+		if (asprintf(&dir, "%s/acme-nsupdate", xdg) == -1)
+			dir = NULL;
+		return dir;
+	}
+	if ((home = getenv("HOME")) == NULL || home[0] != '/')
+		home = (pw = getpwuid(geteuid())) != NULL ? pw->pw_dir : "/";
+	if (asprintf(&dir, "%s/.local/state/acme-nsupdate", home) == -1)
+		dir = NULL;
+	return dir;
+}
+
 const char *
 config_path_pick(const char *explicit_path)
 {
@@ -1122,6 +1160,9 @@ config_load(const char *path, struct config **out)
 		else
 			c->n_cas = 1;
 	}
+	if (!p.nomem && c->state_dir == NULL &&
+	    (c->state_dir = config_state_dir_default()) == NULL)
+		cfg_nomem(&p);
 	if (!p.nomem && p.nerrors == 0 && c->n_resolvers == 0 &&
 	    config_resolv_conf(&c->resolvers, &c->n_resolvers, err,
 	    sizeof(err)) == -1)
@@ -1171,6 +1212,7 @@ config_free(struct config *c)
 		free(c->cas[i]);
 	free(c->cas);
 	free(c->path);
+	free(c->state_dir);
 	free(c);
 }
 

@@ -25,6 +25,12 @@ ctx_expired(const struct ctx *ctx)
 	return clock_left_ms(ctx->deadline) == 0;
 }
 
+int
+ctx_cancelled(const struct ctx *ctx)
+{
+	return ctx->io.cancel != NULL && *ctx->io.cancel != 0;
+}
+
 void
 ctx_io_opts(const struct ctx *ctx, struct dnsio_opts *o)
 {
@@ -32,9 +38,10 @@ ctx_io_opts(const struct ctx *ctx, struct dnsio_opts *o)
 
 	*o = ctx->io;
 	/*
-	 * A query never outlives the run: past the deadline it gets 1 ms, so
-	 * that nothing is sent and the caller sees a timeout.
+	 * A query never outlives the run: past the deadline nothing is sent
+	 * (expired) and the caller sees a timeout.
 	 */
 	if (o->total_ms == 0 || o->total_ms > left)
 		o->total_ms = left > 0 ? left : 1;
+	o->expired = left == 0;
 }

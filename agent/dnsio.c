@@ -670,6 +670,9 @@ run_loop(struct run *run, struct xfer *x, struct pollfd *pfd, size_t cap,
 			return DNSIO_NETERR;
 		}
 		run->now = dnsio_now();
+		/* A signal (EINTR, or seen between polls): stop now. */
+		if (run->o.cancel != NULL && *run->o.cancel != 0)
+			return DNSIO_CANCELLED;
 		for (size_t i = 0; i < cap; i++)
 			if (x[i].state != XFER_FREE && pfd[i].revents != 0)
 				xfer_event(run, &x[i], &pfd[i]);
@@ -872,11 +875,25 @@ dnsio_opts_default(struct dnsio_opts *o)
 	o->rto_ms = 400;
 	o->tcp_timeout_ms = 2000;
 	o->total_ms = 0;
+	o->expired = 0;
+	o->cancel = NULL;
 }
 
 enum dnsio_status
 dnsio_exchange(struct dnsio_query *q, size_t n, const struct dnsio_opts *o)
 {
+	enum dnsio_status	 end;
+
+	/* Past the run's deadline, or cancelled: not one packet more. */
+	if (o != NULL && (o->expired || (o->cancel != NULL &&
+	    *o->cancel != 0))) {
+		end = o->expired ? DNSIO_TIMEOUT : DNSIO_CANCELLED;
+		for (size_t i = 0; i < n; i++) {
+			dnsio_query_clear(&q[i]);
+			q[i].status = end;
+		}
+		return DNSIO_OK;
+	}
 	return dnsio_transport->exchange(q, n, o);
 }
 
@@ -909,6 +926,8 @@ dnsio_strerror(enum dnsio_status st)
 		return "out of memory";
 	case DNSIO_PENDING:
 		return "in progress";
+	case DNSIO_CANCELLED:
+		return "cancelled by a signal";
 	}
 	return "unknown error";
 }

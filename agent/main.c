@@ -23,6 +23,7 @@ static const struct {
 	{ "remove", native_remove },
 	{ "check", native_check },
 	{ "persist", native_persist },
+	{ "sweep", native_sweep },
 	{ "setup", setup_main },
 	{ "present", lego_present },
 	{ "cleanup", lego_cleanup },
@@ -72,6 +73,9 @@ usage(FILE *f)
 	    "          [--until UNIXTIME] [--ttl SECONDS]\n"
 	    "  persist --remove [--wait] DOMAIN --issuer NAME [--account-uri URI]\n"
 	    "                                     the dns-persist-01 record\n"
+	    "  sweep [--older-than DURATION] [--dry-run]\n"
+	    "                                     remove what killed runs left "
+	    "(journal)\n"
 	    "  setup [--alias ZONE] [--key NAME] DOMAIN...\n"
 	    "                                     print the CNAMEs, key and "
 	    "grants to create\n"

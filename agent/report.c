@@ -222,6 +222,24 @@ static const struct cause_words causes[] = {
 	    "served by: {detail}", WAIT_FIX },
 	{ FAIL_WAIT_GONE, "still served somewhere within {timeout} s, not "
 	    "removed by: {detail}", WAIT_FIX },
+	{ FAIL_STATE_DIR_OPEN, "cannot open or create the state directory "
+	    "({errno})", "create it (mkdir -m 700) as the user that runs the "
+	    "hooks, or set state_dir = in [defaults] of {config}" },
+	{ FAIL_STATE_DIR_LINK, "the state directory is a symbolic link, "
+	    "refused: whoever can write where it is could point it anywhere",
+	    "make it a real directory (mkdir -m 700), or set state_dir = in "
+	    "[defaults] of {config} to the directory itself" },
+	{ FAIL_STATE_DIR_OWNER, "the state directory belongs to uid {count}, "
+	    "not to this user (uid {line}), refused",
+	    "run the hooks as its owner, chown it to uid {line}, or set "
+	    "state_dir = in [defaults] of {config} to a directory of this "
+	    "user's" },
+	{ FAIL_STATE_DIR_MODE, "the state directory has mode {mode}: group "
+	    "or others may use it, refused", "chmod 700 {qname}" },
+	{ FAIL_JOURNAL_WRITE, "cannot write the journal entry in the state "
+	    "directory's journal/ ({errno}); nothing was sent",
+	    "check that the file system of the state directory is writable "
+	    "and not full" },
 };
 
 struct reason_words {
@@ -326,6 +344,10 @@ put_field(FILE *o, const struct failure *f, const char *key, size_t len)
 		fprintf(o, "%d", f->line);
 	else if (IS("count"))
 		fprintf(o, "%u", f->count);
+	else if (IS("mode"))
+		fprintf(o, "%04o", f->count);
+	else if (IS("errno"))
+		fputs(strerror(f->io_errno), o);
 	else if (IS("timeout"))
 		fprintf(o, "%u", f->timeout);
 	else if (IS("tries"))

@@ -175,7 +175,19 @@ auths_find(struct resolver_run *r, struct zone_target *z)
 	const struct zone_servers	*zs = zones_get(&r->cache, z->apex);
 	const struct dns_server		*from = z->primaries;
 	size_t				 n = z->n_primaries;
+	struct failure			 ignored;
 
+	/*
+	 * A zone placed by a hint (an earlier run's output, the journal) was
+	 * not walked to: its NS set is looked up here, so that a removal
+	 * that waits (--wait) waits for every server. Without an answer, the
+	 * primary stands for them, as before.
+	 */
+	if (zs == NULL && z->conf->n_nameservers == 0) {
+		failure_init(&ignored);
+		zs = zones_find(r->ctx, r->cfg, &r->cache, z->apex, &ignored);
+		failure_clear(&ignored);
+	}
 	if (z->conf->n_nameservers > 0) {
 		from = z->conf->nameservers;
 		n = z->conf->n_nameservers;

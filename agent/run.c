@@ -5,10 +5,13 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <ldns/ldns.h>
 
@@ -18,6 +21,7 @@
 #include "ctx.h"
 #include "dname.h"
 #include "failure.h"
+#include "journal.h"
 #include "msg.h"
 #include "persist.h"
 #include "plan.h"
@@ -29,41 +33,165 @@
 #include "update.h"
 #include "wait.h"
 
-#define ROLLBACK_MS	10000	/* undoing an add after a failure */
+#define RESERVE_MAX_MS	10000	/* kept back for undoing a failed add */
+#define SIGNAL_UNDO_MS	10000	/* undoing an add that a signal stopped */
 
 /* One invocation: what the stages after config share. */
 struct run {
 	const struct config	*cfg;
-	struct ctx		 ctx;
+	struct ctx		 ctx;		/* deadline: the forward stages' */
+	int64_t			 end;		/* the run's own: timeout */
 	struct zone_plan	 plan;
 	struct challenge_list	*l;
+	int			 state;		/* the state directory, or -1 */
+	size_t			 journaled;	/* zones whose values are journaled */
+	int			 undone;	/* run_rollback has run */
 };
 
 /*
- * Takes back the values added to the first N zones of the plan (best
- * effort). It runs after a failure, often a timeout that used up the run's
- * time: undoing gets a budget of its own.
+ * The signal that stopped an add, 0 if none. sig_atomic_t: the handler
+ * and the stages share it; ctx.io.cancel points here, so that the network
+ * code notices it.
+ */
+static volatile sig_atomic_t run_signal;
+
+static void
+run_on_signal(int sig)
+{
+	/* The second signal while the first is handled: leave at once. */
+	if (run_signal != 0)
+		_exit(128 + sig);
+	run_signal = sig;
+}
+
+/*
+ * DESIGN.md: SIGINT, SIGTERM and SIGHUP stop an add, which then removes
+ * what it added. No SA_RESTART: poll() and sleeps return with EINTR.
  */
 static void
-run_rollback(const struct run *r, size_t n)
+run_signals_catch(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = run_on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		(void)sigaction(sigs[i], &sa, NULL);
+}
+
+/*
+ * DESIGN.md: the timeout bounds the whole run, cleanup included. The
+ * forward stages of an add (UNDOABLE) end early by a reserve of
+ * min(10 s, timeout / 4), which is the rollback's; it may also use what
+ * they left.
+ */
+static void
+run_ctx_init(struct run *r, int undoable)
+{
+	int64_t reserve = undoable ? (int64_t)r->cfg->timeout * 1000 / 4 : 0;
+
+	if (reserve > RESERVE_MAX_MS)
+		reserve = RESERVE_MAX_MS;
+	ctx_init(&r->ctx, r->cfg->timeout, r->cfg->resolvers,
+	    r->cfg->n_resolvers, r->cfg->port);
+	r->end = r->ctx.deadline;
+	r->ctx.deadline -= reserve;
+}
+
+/* The journal: Z's values are gone from its primary, strike them. */
+static void
+run_strike(const struct run *r, const struct zone_target *z)
+{
+	char subj[CHALLENGE_SUBJECT_MAX];
+
+	for (size_t i = 0; r->state != -1 && i < z->n_members; i++) {
+		const struct challenge *c = &r->l->items[z->members[i]];
+
+		if (journal_strike(r->state, c->effective, c->value) == -1)
+			msg_warn("%s: removed, but cannot strike it from the "
+			    "journal (%s); sweep will remove it again",
+			    challenge_subject(c, subj, sizeof(subj)),
+			    strerror(errno));
+	}
+}
+
+/*
+ * The journal: Z's values, written durably before its UPDATE leaves.
+ * Returns 0, or -1 (reported).
+ */
+static int
+run_journal(const struct run *r, const struct zone_target *z)
+{
+	for (size_t i = 0; r->state != -1 && i < z->n_members; i++) {
+		const struct challenge *c = &r->l->items[z->members[i]];
+		/* Borrowed strings: journal_write only reads them. */
+		struct journal_entry e = { .name = c->name,
+		    .effective = c->effective, .zone = z->apex,
+		    .primary = (char *)(z->n_primaries > 0 ?
+		    z->primaries[0].text : "?"), .value = c->value };
+		struct failure f;
+
+		failure_init(&f);
+		if (journal_write(r->state, &e, &f) == -1) {
+			f.config_path = r->cfg->path;
+			report_error(&f);
+			failure_clear(&f);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Takes back the values added to the first N zones of the plan (best
+ * effort), by the end of the run, never beyond it, and with cancellation
+ * off: this is what a signal asked for.
+ */
+static void
+run_rollback(struct run *r, size_t n)
 {
 	struct ctx ctx = r->ctx;
 
-	ctx.deadline = clock_now_ms() + ROLLBACK_MS;
+	r->undone = 1;
+	ctx.deadline = r->end;
+	ctx.io.cancel = NULL;
 	for (size_t i = 0; i < n; i++) {
 		const struct zone_target *z = &r->plan.zones[i];
 		struct failure f;
 
 		failure_init(&f);
 		if (update_zone(&ctx, z, r->l, UPDATE_REMOVE, r->cfg->ttl,
-		    &f) == UPDATE_OK)
+		    &f) == UPDATE_OK) {
 			msg_progress("zone %s: removed the values added by "
 			    "this run again", z->apex);
-		else
+			run_strike(r, z);
+		} else
 			report_warning(&f, "while undoing this run's "
 			    "additions");
 		failure_clear(&f);
 	}
+}
+
+/*
+ * A signal stopped an add: what it may have added is removed within
+ * SIGNAL_UNDO_MS (and the run's timeout). Returns 128 + the signal.
+ */
+static int
+run_interrupted(struct run *r)
+{
+	int sig = run_signal;
+	int64_t limit = clock_now_ms() + SIGNAL_UNDO_MS;
+
+	msg_warn("%s: stopping; removing the values this run added (another "
+	    "signal exits at once and leaves them to acme-nsupdate sweep)",
+	    strsignal(sig));
+	if (r->end > limit)
+		r->end = limit;
+	if (!r->undone)
+		run_rollback(r, r->journaled);
+	return 128 + sig;
 }
 
 static void
@@ -80,7 +208,7 @@ report_done(const struct run *r, const struct zone_target *z, enum run_op op)
 }
 
 static int
-run_updates(const struct run *r, enum run_op op)
+run_updates(struct run *r, enum run_op op)
 {
 	enum update_op uop = op == RUN_ADD ? UPDATE_ADD : UPDATE_REMOVE;
 	int status = 0;
@@ -89,12 +217,27 @@ run_updates(const struct run *r, enum run_op op)
 		struct failure f;
 		enum update_status st;
 
+		if (op == RUN_ADD) {
+			/* Journaled before it leaves: sweep can find it. */
+			if (run_journal(r, &r->plan.zones[i]) == -1) {
+				run_rollback(r, i);
+				return EXIT_DNS;
+			}
+			r->journaled = i + 1;
+		}
 		failure_init(&f);
 		st = update_zone(&r->ctx, &r->plan.zones[i], r->l, uop,
 		    r->cfg->ttl, &f);
 		if (st == UPDATE_OK) {
 			report_done(r, &r->plan.zones[i], op);
+			if (op == RUN_REMOVE)
+				run_strike(r, &r->plan.zones[i]);
 			continue;
+		}
+		/* A signal: run_interrupted undoes it, no error to report. */
+		if (ctx_cancelled(&r->ctx)) {
+			failure_clear(&f);
+			return EXIT_DNS;
 		}
 		report_error(&f);
 		failure_clear(&f);
@@ -116,7 +259,7 @@ settle_mark(const struct run *r)
 	for (size_t i = 0; i < r->l->n; i++) {
 		const struct challenge *c = &r->l->items[i];
 
-		if (spool_settle_mark(c->effective, c->ttl > 0 ? c->ttl :
+		if (spool_settle_mark(r->state, c->effective, c->ttl > 0 ? c->ttl :
 		    r->cfg->ttl) == -1)
 			msg_warn("%.*s: cannot note the removal (%s); a value "
 			    "added at this name within %u s may meet a cached "
@@ -134,7 +277,8 @@ settle_wait(const struct run *r)
 	struct timespec ts;
 
 	for (size_t i = 0; i < r->l->n; i++)
-		if ((left = spool_settle_left(r->l->items[i].effective)) >
+		if ((left = spool_settle_left(r->state,
+		    r->l->items[i].effective)) >
 		    wait) {
 			wait = left;
 			name = r->l->items[i].effective;
@@ -171,14 +315,18 @@ print_results(const struct challenge_list *l)
  * that does not propagate.
  */
 static int
-run_wait(const struct run *r, enum run_op op)
+run_wait(struct run *r, enum run_op op)
 {
 	int64_t start = clock_now_ms();
 	struct failure f;
+	enum wait_status st;
 
 	failure_init(&f);
-	if (wait_for(&r->ctx, r->cfg, &r->plan, r->l, op == RUN_ADD ?
-	    WAIT_SERVED : WAIT_GONE, &f) == WAIT_OK) {
+	st = wait_for(&r->ctx, r->cfg, &r->plan, r->l, op == RUN_ADD ?
+	    WAIT_SERVED : WAIT_GONE, &f);
+	if (st == WAIT_ERR_CANCELLED)
+		return EXIT_DNS;	/* run_interrupted undoes it */
+	if (st == WAIT_OK) {
 		msg_progress("every authoritative server %s (%lld ms)",
 		    op == RUN_ADD ? "serves the values" :
 		    "has dropped the values",
@@ -201,7 +349,8 @@ run_resolve(struct run *r)
 
 	failure_init(&f);
 	st = resolve_plan(&r->ctx, r->cfg, r->l, &r->plan, &f);
-	if (st != RESOLVE_OK)
+	/* Stopped by a signal: run_interrupted says so. */
+	if (st != RESOLVE_OK && !ctx_cancelled(&r->ctx))
 		report_error(&f);
 	failure_clear(&f);
 	if (st == RESOLVE_OK)
@@ -229,22 +378,239 @@ run_stages(struct run *r, const struct run_opts *o, enum run_op op)
 	return status;
 }
 
+/*
+ * Opens the state directory of CFG into r->state. Returns 0, or -1
+ * (reported).
+ */
+static int
+run_state(struct run *r, const struct config *cfg)
+{
+	struct failure f;
+
+	failure_init(&f);
+	if ((r->state = spool_dir_open(cfg->state_dir, &f)) == -1) {
+		f.config_path = cfg->path;
+		report_error(&f);
+	}
+	failure_clear(&f);
+	return r->state == -1 ? -1 : 0;
+}
+
+/*
+ * A removal that an earlier run's output does not guide (certbot's cleanup
+ * after a killed auth hook, lego's after a failed present): the journal's
+ * record of the same name and value says where it was written.
+ */
+static void
+run_journal_hints(struct run *r)
+{
+	struct journal j;
+
+	if (r->state == -1 || journal_read(r->state, &j) == -1)
+		return;
+	for (size_t i = 0; i < r->l->n; i++) {
+		struct challenge *c = &r->l->items[i];
+
+		for (size_t k = 0; c->zone_hint == NULL && k < j.n; k++)
+			if (dname_equal(j.items[k].name, c->name) &&
+			    strcmp(j.items[k].value, c->value) == 0 &&
+			    challenge_set_hint(c, j.items[k].effective,
+			    j.items[k].zone) == 0)
+				msg_verbose("%s: at %s in zone %s, as the journal "
+				    "says", c->name, c->effective, c->zone_hint);
+	}
+	journal_free(&j);
+}
+
 int
 run_challenges(const struct run_opts *o, struct challenge_list *l,
     enum run_op op)
 {
 	struct config *cfg = NULL;
-	struct run r = { .l = l };
+	struct run r = { .l = l, .state = -1 };
 	int status = EXIT_USAGE;
 
 	if (config_load(config_path_pick(o->config_path), &cfg) != CONFIG_OK)
 		goto out;
 	r.cfg = cfg;
-	ctx_init(&r.ctx, cfg->timeout, cfg->resolvers, cfg->n_resolvers,
-	    cfg->port);
+	/*
+	 * An add must journal before it sends. A removal goes ahead without
+	 * the journal (the error said why): better removed than left.
+	 */
+	if (run_state(&r, cfg) == -1 && op == RUN_ADD)
+		goto out;
+	run_ctx_init(&r, op == RUN_ADD);
+	if (op == RUN_ADD) {
+		run_signals_catch();
+		r.ctx.io.cancel = &run_signal;
+	}
+	if (op == RUN_REMOVE)
+		run_journal_hints(&r);
 	status = run_stages(&r, o, op);
+	if (op == RUN_ADD && run_signal != 0)
+		status = run_interrupted(&r);
 out:
+	if (r.state != -1)
+		close(r.state);
 	zone_plan_free(&r.plan);
+	config_free(cfg);
+	return status;
+}
+
+int
+run_state_open(const struct run_opts *o, int *state)
+{
+	struct config *cfg = NULL;
+	struct run r = { .state = -1 };
+	int status = EXIT_USAGE;
+
+	*state = -1;
+	if (config_load(config_path_pick(o->config_path), &cfg) != CONFIG_OK ||
+	    run_state(&r, cfg) == -1)
+		goto out;
+	*state = r.state;
+	status = 0;
+out:
+	config_free(cfg);
+	return status;
+}
+
+/* One line of sweep's output, for entry E. */
+static void
+sweep_print(const char *what, const struct journal_entry *e)
+{
+	printf("%s %s %s %s\n", what, e->name, e->effective, e->value);
+}
+
+/*
+ * Removes, zone by zone, the SEL entries of J (SEL[i] set) whose zone is
+ * ZONE: resolve with the journal's effective name and zone as hints, then
+ * one confirmed removal per zone, as remove does. What is removed is
+ * struck (run_strike).
+ */
+static void
+sweep_zone(struct run *r, const struct journal *j, const char *zone,
+    const unsigned char *sel)
+{
+	struct challenge_list l = { 0 };
+	char err[1024];
+
+	r->l = &l;
+	for (size_t i = 0; i < j->n; i++) {
+		const struct journal_entry *e = &j->items[i];
+
+		if (!sel[i] || strcmp(e->zone, zone) != 0)
+			continue;
+		if (challenge_list_add(&l, e->name, e->value,
+		    CHALLENGE_AS_GIVEN, err, sizeof(err)) != CHALLENGE_OK) {
+			msg_warn("journal/%s: %s; left in the journal",
+			    e->file, err);
+			continue;
+		}
+		if (challenge_set_hint(&l.items[l.n - 1], e->effective,
+		    e->zone) == -1) {
+			msg_error("out of memory");
+			goto out;
+		}
+	}
+	if (l.n > 0 && run_resolve(r) == 0)
+		(void)run_updates(r, RUN_REMOVE);
+out:
+	zone_plan_free(&r->plan);
+	challenge_list_free(&l);
+	r->l = NULL;
+}
+
+/* Which entries sweep takes: not owned by a live run, old enough. */
+static size_t
+sweep_select(const struct journal *j, long long older_than, int dry_run,
+    unsigned char *sel)
+{
+	time_t now = time(NULL);
+	size_t n = 0;
+
+	for (size_t i = 0; i < j->n; i++) {
+		const struct journal_entry *e = &j->items[i];
+
+		if (journal_owner_alive(e)) {
+			msg_progress("%s %s: written by process %ld, which "
+			    "still runs; left alone", e->name, e->value,
+			    (long)e->pid);
+			continue;
+		}
+		if ((long long)(now - e->time) < older_than)
+			continue;
+		if (dry_run)
+			sweep_print("would-remove", e);
+		else
+			sel[i] = 1;
+		n++;
+	}
+	return n;
+}
+
+int
+run_sweep(const struct run_opts *o, long long older_than, int dry_run)
+{
+	struct config *cfg = NULL;
+	struct run r = { .state = -1 };
+	struct journal j = { 0 };
+	unsigned char *sel = NULL;
+	int status = EXIT_USAGE, dir = -1;
+
+	if (config_load(config_path_pick(o->config_path), &cfg) != CONFIG_OK)
+		goto out;
+	r.cfg = cfg;
+	if (run_state(&r, cfg) == -1)
+		goto out;
+	if (journal_read(r.state, &j) == -1) {
+		msg_error("%s/%s: cannot read the journal (%s)",
+		    cfg->state_dir, JOURNAL_DIR, strerror(errno));
+		goto out;
+	}
+	if (j.unreadable > 0)
+		msg_warn("%s/%s: %zu file(s) that are no journal record, left "
+		    "alone", cfg->state_dir, JOURNAL_DIR, j.unreadable);
+	if ((sel = calloc(j.n > 0 ? j.n : 1, 1)) == NULL) {
+		msg_error("out of memory");
+		goto out;
+	}
+	status = 0;
+	if (sweep_select(&j, older_than, dry_run, sel) == 0 || dry_run)
+		goto out;
+	run_ctx_init(&r, 0);
+	for (size_t i = 0; i < j.n; i++) {
+		/* Each zone once: at the first of its entries. */
+		size_t k = 0;
+
+		while (k < i && !(sel[k] && strcmp(j.items[k].zone,
+		    j.items[i].zone) == 0))
+			k++;
+		if (sel[i] && k == i)
+			sweep_zone(&r, &j, j.items[i].zone, sel);
+	}
+	/* What is still in the journal could not be removed. */
+	dir = openat(r.state, JOURNAL_DIR, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC);
+	for (size_t i = 0; i < j.n; i++) {
+		if (!sel[i])
+			continue;
+		if (dir != -1 && faccessat(dir, j.items[i].file, F_OK,
+		    AT_SYMLINK_NOFOLLOW) == -1 && errno == ENOENT)
+			sweep_print("removed", &j.items[i]);
+		else {
+			sweep_print("failed", &j.items[i]);
+			status = EXIT_DNS;
+		}
+	}
+out:
+	fflush(stdout);
+	if (dir != -1)
+		close(dir);
+	if (r.state != -1)
+		close(r.state);
+	free(sel);
+	journal_free(&j);
 	config_free(cfg);
 	return status;
 }
@@ -403,7 +769,7 @@ run_persist(const struct run_opts *o, const struct persist_spec *spec)
 {
 	struct challenge_list l = { 0 };
 	struct config *cfg = NULL;
-	struct run r = { .l = &l };
+	struct run r = { .l = &l, .state = -1 };
 	char *domain = NULL, *name = NULL, *issuer = NULL, *value = NULL;
 	char *rdata = NULL, why[256];
 	int status = EXIT_USAGE;
@@ -428,8 +794,7 @@ run_persist(const struct run_opts *o, const struct persist_spec *spec)
 	if (config_load(config_path_pick(o->config_path), &cfg) != CONFIG_OK)
 		goto out;
 	r.cfg = cfg;
-	ctx_init(&r.ctx, cfg->timeout, cfg->resolvers, cfg->n_resolvers,
-	    cfg->port);
+	run_ctx_init(&r, 1);
 	if ((status = run_resolve(&r)) == 0)
 		status = persist_stages(&r, o, spec, issuer, value);
 out:

@@ -17,54 +17,95 @@
 #include <openssl/evp.h>
 
 #include "challenge.h"
+#include "failure.h"
 #include "spool.h"
 
-#define SPOOL_PATH_MAX	600
+#define SPOOL_NAME_MAX	64
 #define SPOOL_STALE_S	600	/* an older batch belongs to a run that died */
 
 static int
-spool_dir(char *buf, size_t len)
+spool_dir_failed(struct failure *f, enum failure_cause cause,
+    const char *path, int err)
 {
-	const char	*run = getenv("XDG_RUNTIME_DIR");
-	struct stat	 st;
+	f->cause = cause;
+	f->io_errno = err;
+	(void)failure_set(&f->qname, f, path);
+	return -1;
+}
 
-	if (run != NULL && run[0] == '/')
-		snprintf(buf, len, "%s/acme-nsupdate", run);
-	else
-		snprintf(buf, len, "/tmp/acme-nsupdate-%u",
-		    (unsigned)geteuid());
-	if (mkdir(buf, 0700) == -1 && errno != EEXIST)
-		return -1;
-	/* In a shared /tmp someone else may have made it first: ours alone. */
-	if (lstat(buf, &st) == -1)
-		return -1;
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 077) != 0) {
-		errno = EPERM;
-		return -1;
+/* mkdir -p of PATH's parents, mode 700 (XDG base directory spec). */
+static void
+spool_dir_parents(const char *path)
+{
+	char	*copy = strdup(path);
+
+	for (char *p = copy != NULL ? copy + 1 : NULL; p != NULL &&
+	    (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		(void)mkdir(copy, 0700);
+		*p = '/';
 	}
-	return 0;
+	free(copy);
 }
 
-/* Opens the state file of KIND for KEY with FLAGS, never through a link. */
-static int
-spool_open(const char *kind, const char *key, int flags)
+int
+spool_dir_open(const char *path, struct failure *f)
 {
-	char	 path[SPOOL_PATH_MAX];
+	struct stat	 st;
+	int		 fd;
 
-	if (spool_path(kind, key, path, sizeof(path)) == -1)
+	if (mkdir(path, 0700) == -1 && errno == ENOENT) {
+		spool_dir_parents(path);
+		(void)mkdir(path, 0700);
+	}
+	/* Never through a link: one planted there would take our files. */
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			return spool_dir_failed(f, FAIL_STATE_DIR_LINK, path,
+			    ELOOP);
+		return spool_dir_failed(f, FAIL_STATE_DIR_OPEN, path, errno);
+	}
+	if (fstat(fd, &st) == -1) {
+		spool_dir_failed(f, FAIL_STATE_DIR_OPEN, path, errno);
+		goto fail;
+	}
+	if (st.st_uid != geteuid()) {
+		spool_dir_failed(f, FAIL_STATE_DIR_OWNER, path, EPERM);
+		f->count = (unsigned)st.st_uid;
+		f->line = (int)geteuid();
+		goto fail;
+	}
+	if ((st.st_mode & 077) != 0) {
+		spool_dir_failed(f, FAIL_STATE_DIR_MODE, path, EPERM);
+		f->count = (unsigned)(st.st_mode & 07777);
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* Opens the state file of KIND for KEY in DIR with FLAGS, never a link. */
+static int
+spool_open(int dir, const char *kind, const char *key, int flags)
+{
+	char	 name[SPOOL_NAME_MAX];
+
+	if (spool_file_name(kind, key, name, sizeof(name)) == -1)
 		return -1;
-	return open(path, flags | O_NOFOLLOW | O_CLOEXEC, 0600);
+	return openat(dir, name, flags | O_NOFOLLOW | O_CLOEXEC, 0600);
 }
 
 static int
-spool_unlink(const char *kind, const char *key)
+spool_unlink(int dir, const char *kind, const char *key)
 {
-	char	 path[SPOOL_PATH_MAX];
+	char	 name[SPOOL_NAME_MAX];
 
-	if (spool_path(kind, key, path, sizeof(path)) == -1)
+	if (spool_file_name(kind, key, name, sizeof(name)) == -1)
 		return -1;
-	return unlink(path);
+	return unlinkat(dir, name, 0);
 }
 
 static int
@@ -88,20 +129,17 @@ spool_is_word(const char *s)
 }
 
 int
-spool_path(const char *kind, const char *key, char *buf, size_t len)
+spool_file_name(const char *kind, const char *key, char *buf, size_t len)
 {
 	unsigned char	 md[EVP_MAX_MD_SIZE];
 	unsigned int	 mdlen;
-	char		 dir[512];
 
-	if (spool_dir(dir, sizeof(dir)) == -1)
-		return -1;
 	if (EVP_Digest(key, strlen(key), md, &mdlen, EVP_sha256(), NULL) != 1) {
 		errno = EINVAL;
 		return -1;
 	}
-	if ((size_t)snprintf(buf, len, "%s/%s-%02x%02x%02x%02x%02x%02x%02x%02x",
-	    dir, kind, md[0], md[1], md[2], md[3], md[4], md[5], md[6],
+	if ((size_t)snprintf(buf, len, "%s-%02x%02x%02x%02x%02x%02x%02x%02x",
+	    kind, md[0], md[1], md[2], md[3], md[4], md[5], md[6],
 	    md[7]) >= len) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -110,7 +148,8 @@ spool_path(const char *kind, const char *key, char *buf, size_t len)
 }
 
 int
-spool_batch_append(const char *key, const char *domain, const char *value)
+spool_batch_append(int dir, const char *key, const char *domain,
+    const char *value)
 {
 	FILE	*f;
 	int	 fd;
@@ -119,7 +158,7 @@ spool_batch_append(const char *key, const char *domain, const char *value)
 		errno = EINVAL;
 		return -1;
 	}
-	fd = spool_open("certbot", key, O_WRONLY | O_CREAT | O_APPEND);
+	fd = spool_open(dir, "certbot", key, O_WRONLY | O_CREAT | O_APPEND);
 	if (fd == -1)
 		return -1;
 	if (spool_is_stale(fd) && ftruncate(fd, 0) == -1) {
@@ -135,26 +174,27 @@ spool_batch_append(const char *key, const char *domain, const char *value)
 }
 
 int
-spool_batch_take(const char *key, struct challenge_list *l, char *err,
-    size_t errlen)
+spool_batch_take(int dir, const char *key, struct challenge_list *l,
+    char *err, size_t errlen)
 {
-	char	 path[SPOOL_PATH_MAX];
+	char	 name[SPOOL_NAME_MAX];
 	char	*line = NULL, *domain, *value, *save;
 	size_t	 cap = 0;
 	FILE	*f;
 	int	 fd, rc = 0;
 
-	/* No usable directory: no call could have queued anything. */
-	if (spool_path("certbot", key, path, sizeof(path)) == -1)
+	if (spool_file_name("certbot", key, name, sizeof(name)) == -1)
 		return 0;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+	if ((fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) ==
+	    -1) {
 		if (errno == ENOENT)
 			return 0;
-		snprintf(err, errlen, "cannot read %s, the batch of earlier "
-		    "certbot calls (%s)", path, strerror(errno));
+		snprintf(err, errlen, "cannot read %s in the state "
+		    "directory, the batch of earlier certbot calls (%s)", name,
+		    strerror(errno));
 		return -1;
 	}
-	(void)unlink(path);
+	(void)unlinkat(dir, name, 0);
 	if (spool_is_stale(fd) || (f = fdopen(fd, "r")) == NULL) {
 		close(fd);
 		return 0;
@@ -173,12 +213,12 @@ spool_batch_take(const char *key, struct challenge_list *l, char *err,
 }
 
 int
-spool_settle_mark(const char *name, unsigned ttl)
+spool_settle_mark(int dir, const char *name, unsigned ttl)
 {
 	FILE	*f;
 	int	 fd;
 
-	fd = spool_open("removed", name, O_WRONLY | O_CREAT | O_TRUNC);
+	fd = spool_open(dir, "removed", name, O_WRONLY | O_CREAT | O_TRUNC);
 	if (fd == -1)
 		return -1;
 	if ((f = fdopen(fd, "w")) == NULL) {
@@ -190,14 +230,14 @@ spool_settle_mark(const char *name, unsigned ttl)
 }
 
 long long
-spool_settle_left(const char *name)
+spool_settle_left(int dir, const char *name)
 {
 	long long	 removed, left = 0;
 	unsigned	 ttl;
 	FILE		*f;
 	int		 fd;
 
-	if ((fd = spool_open("removed", name, O_RDONLY)) == -1)
+	if ((fd = spool_open(dir, "removed", name, O_RDONLY)) == -1)
 		return 0;
 	if ((f = fdopen(fd, "r")) == NULL) {
 		close(fd);
@@ -208,6 +248,6 @@ spool_settle_left(const char *name)
 		left = removed + ttl + 1 - (long long)time(NULL);
 	fclose(f);
 	if (left <= 0)
-		(void)spool_unlink("removed", name);
+		(void)spool_unlink(dir, "removed", name);
 	return left > 0 ? left : 0;
 }

@@ -499,7 +499,7 @@ update_confirm(struct update_msg *m, const struct ctx *ctx)
 		return UPDATE_ERR_NOMEM;
 	memcpy(pending, m->members, m->n * sizeof(*pending));
 	for (int t = 0; t < CONFIRM_TRIES && n_pending > 0 &&
-	    !ctx_expired(ctx); t++) {
+	    !ctx_expired(ctx) && !ctx_cancelled(ctx); t++) {
 		if (t > 0) {
 			struct timespec ts = { 0, (long)delay * 1000000L };
 

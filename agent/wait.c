@@ -622,6 +622,11 @@ wait_for(const struct ctx *ctx, const struct config *cfg,
 			st = WAIT_OK;
 			break;
 		}
+		/* A signal: the caller undoes the add, nothing to report. */
+		if (ctx_cancelled(ctx)) {
+			st = WAIT_ERR_CANCELLED;
+			break;
+		}
 		if (ctx_expired(ctx)) {
 			wait_failed(&w, f);
 			st = f->cause == FAIL_NOMEM ? WAIT_ERR_NOMEM :

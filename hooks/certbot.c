@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "challenge.h"
 #include "hooks.h"
@@ -68,6 +69,26 @@ certbot_check(const char *domain, const char *value)
 	return 0;
 }
 
+/*
+ * Queues the pair in the batch of STATE when more challenges follow.
+ * Returns 0 when queued, -1 when the update goes out now.
+ */
+static int
+certbot_queue(int state, const char *domain, const char *value,
+    const char *remaining, const char *all)
+{
+	if (state == -1 || atoi(remaining) <= 0)
+		return -1;
+	if (spool_batch_append(state, all, domain, value) == 0) {
+		msg_progress("%s: queued; the update goes out with the last of "
+		    "this run's %s more challenge(s)", domain, remaining);
+		return 0;
+	}
+	msg_warn("%s: cannot queue the value in the state directory (%s); "
+	    "updating now", domain, strerror(errno));
+	return -1;
+}
+
 int
 certbot_auth(int argc, char **argv, const struct run_opts *o)
 {
@@ -75,6 +96,7 @@ certbot_auth(int argc, char **argv, const struct run_opts *o)
 	struct challenge_list	 l = { 0 };
 	struct run_opts		 ro = *o;
 	char			 err[1024];
+	int			 state = -1, status;
 
 	(void)argc;
 	certbot_quiet();
@@ -86,25 +108,26 @@ certbot_auth(int argc, char **argv, const struct run_opts *o)
 	if (certbot_check(domain, value) == -1)
 		return EXIT_USAGE;
 	/* certbot before 1.4 sets neither: one update per call. */
-	if (remaining != NULL && all != NULL && atoi(remaining) > 0) {
-		if (spool_batch_append(all, domain, value) == 0) {
-			msg_progress("%s: queued; the update goes out with the "
-			    "last of this run's %s more challenge(s)", domain,
-			    remaining);
-			return 0;
-		}
-		msg_warn("%s: cannot queue the value in the state directory "
-		    "(%s); updating now", domain, strerror(errno));
-	}
-	ro.print_results = 1;
 	if (remaining != NULL && all != NULL &&
-	    spool_batch_take(all, &l, err, sizeof(err)) == -1) {
+	    (status = run_state_open(o, &state)) != 0)
+		return status;
+	status = certbot_queue(state, domain, value, remaining, all);
+	if (status != -1)
+		goto out;
+	ro.print_results = 1;
+	if (state != -1 && spool_batch_take(state, all, &l, err,
+	    sizeof(err)) == -1) {
 		msg_error("%s", err);
 		challenge_list_free(&l);
-		return EXIT_USAGE;
+		status = EXIT_USAGE;
+		goto out;
 	}
-	return hooks_run(&ro, &l, RUN_ADD, challenge_list_add(&l, domain,
+	status = hooks_run(&ro, &l, RUN_ADD, challenge_list_add(&l, domain,
 	    value, CHALLENGE_FROM_DOMAIN, err, sizeof(err)), err);
+out:
+	if (state != -1)
+		close(state);
+	return status;
 }
 
 /* Takes the effective name and zone from the auth hook's result line for C. */

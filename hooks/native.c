@@ -14,6 +14,7 @@
 #include "challenge.h"
 #include "check.h"
 #include "hooks.h"
+#include "journal.h"
 #include "msg.h"
 #include "persist.h"
 #include "run.h"
@@ -50,6 +51,41 @@ int
 native_remove(int argc, char **argv, const struct run_opts *o)
 {
 	return native_pairs(argc, argv, o, RUN_REMOVE);
+}
+
+int
+native_sweep(int argc, char **argv, const struct run_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "older-than", required_argument, NULL, 'o' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long long older_than = 3600;
+	int ch, dry_run = 0;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch == 'n')
+			dry_run = 1;
+		else if (ch == 'o' &&
+		    journal_duration_parse(optarg, &older_than) == 0)
+			continue;
+		else {
+			if (ch == 'o')
+				msg_error("sweep: --older-than %s is not a "
+				    "duration: a number and s, m, h or d "
+				    "(30s, 10m, 1h, 2d)", optarg);
+			optind = argc + 1;
+			break;
+		}
+	}
+	if (optind != argc) {
+		msg_error("usage: acme-nsupdate sweep [--older-than DURATION] "
+		    "[--dry-run]");
+		return EXIT_USAGE;
+	}
+	return run_sweep(o, older_than, dry_run);
 }
 
 int

@@ -16,6 +16,7 @@
 #define CONFIG_DEFAULT_PATH	"/etc/acme-nsupdate/acme-nsupdate.ini"
 #define CONFIG_ENV		"ACME_NSUPDATE_CONFIG"
 #define CONFIG_CA_DEFAULT	"letsencrypt.org"
+#define CONFIG_STATE_DIR_ROOT	"/var/lib/acme-nsupdate"
 
 /* What a lame or unreachable authoritative server does to the wait. */
 enum config_require {
@@ -72,6 +73,8 @@ struct config {
 	/* owned: ca =, issuer domains, lower case, no trailing dot */
 	char			**cas;
 	size_t			 n_cas;
+	char			*state_dir;	/* owned: state_dir =, else
+						   config_state_dir_default() */
 	struct zone_conf	*zones;		/* owned array */
 	size_t			 n_zones;
 };
@@ -88,6 +91,14 @@ enum config_status {
  * else CONFIG_DEFAULT_PATH. Returns a borrowed string.
  */
 const char	*config_path_pick(const char *explicit_path);
+
+/*
+ * The state directory when state_dir = is not given (DESIGN.md):
+ * $STATE_DIRECTORY (systemd), else CONFIG_STATE_DIR_ROOT for root, else
+ * $XDG_STATE_HOME/acme-nsupdate, else ~/.local/state/acme-nsupdate. A new
+ * string the caller frees, or NULL on ENOMEM.
+ */
+char		*config_state_dir_default(void);
 
 /*
  * Reads and checks PATH, loading every zone's key; without resolver =, the

@@ -31,7 +31,13 @@ void	ctx_init(struct ctx *ctx, unsigned timeout_s,
 /* 1 once the deadline has passed, else 0. */
 int	ctx_expired(const struct ctx *ctx);
 
-/* Transport options for one exchange: ctx->io bounded by the deadline. */
+/* 1 once ctx->io.cancel is set (a signal arrived), else 0. */
+int	ctx_cancelled(const struct ctx *ctx);
+
+/*
+ * Transport options for one exchange: ctx->io bounded by the deadline;
+ * past it, expired is set and dnsio sends nothing.
+ */
 void	ctx_io_opts(const struct ctx *ctx, struct dnsio_opts *o);
 
 #endif

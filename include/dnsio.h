@@ -13,6 +13,7 @@
 
 #include <netinet/in.h>
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,7 +50,8 @@ enum dnsio_status {
 	DNSIO_TIMEOUT,		/* no answer after every try, UDP and TCP */
 	DNSIO_NETERR,		/* refused / unreachable on UDP and TCP; see err */
 	DNSIO_NOMEM,
-	DNSIO_PENDING		/* internal: not finished (never returned) */
+	DNSIO_PENDING,		/* internal: not finished (never returned) */
+	DNSIO_CANCELLED		/* opts' cancel flag was set: stopped early */
 };
 
 struct dnsio_query {
@@ -72,6 +74,9 @@ struct dnsio_opts {
 	unsigned	rto_ms;		/* first retransmission timeout; doubles (default 400) */
 	unsigned	tcp_timeout_ms;	/* one TCP attempt (default 2000) */
 	unsigned	total_ms;	/* hard bound for the whole call (0: none) */
+	int		expired;	/* the run's time is up: send nothing */
+	/* borrowed or NULL: once nonzero (a signal), the call ends early */
+	const volatile sig_atomic_t *cancel;
 };
 
 /* Defaults as above. */
@@ -80,6 +85,9 @@ void	dnsio_opts_default(struct dnsio_opts *o);
 /*
  * Runs N exchanges side by side and returns when each has a reply or has
  * failed, or when total_ms has passed (those still open: DNSIO_TIMEOUT).
+ * With expired set nothing is sent (each query: DNSIO_TIMEOUT); with the
+ * cancel flag set, before or during the call, what is still open ends in
+ * DNSIO_CANCELLED (poll wakes with EINTR when the signal arrives).
  * Each query's status says how it ended. Returns DNSIO_NOMEM if the run
  * itself could not be set up, else DNSIO_OK. Goes through dnsio_transport,
  * so unit tests can script replies.

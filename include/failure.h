@@ -77,6 +77,12 @@ enum failure_cause {
 	/* wait.c */
 	FAIL_WAIT_SERVED,		/* detail: who does not serve it yet */
 	FAIL_WAIT_GONE,			/* detail: who still serves it */
+	/* spool.c, journal.c: the state directory (qname: its path) */
+	FAIL_STATE_DIR_OPEN,		/* io_errno */
+	FAIL_STATE_DIR_LINK,		/* a symbolic link */
+	FAIL_STATE_DIR_OWNER,		/* count: its owner; line: our uid */
+	FAIL_STATE_DIR_MODE,		/* count: its mode */
+	FAIL_JOURNAL_WRITE,		/* io_errno; name, effective */
 	FAIL_CAUSE_COUNT
 };
 

@@ -25,6 +25,8 @@ int	native_add(int argc, char **argv, const struct run_opts *o);
 int	native_remove(int argc, char **argv, const struct run_opts *o);
 /* check DOMAIN...: the read path and what every server serves, nothing changed */
 int	native_check(int argc, char **argv, const struct run_opts *o);
+/* sweep [--older-than DURATION] [--dry-run]: what killed runs left */
+int	native_sweep(int argc, char **argv, const struct run_opts *o);
 /* persist DOMAIN --issuer ... : the dns-persist-01 record (persist.h) */
 int	native_persist(int argc, char **argv, const struct run_opts *o);
 

@@ -47,6 +47,31 @@ struct run_opts {
 int	run_challenges(const struct run_opts *o, struct challenge_list *l,
 	    enum run_op op);
 
+/*
+ * sweep (DESIGN.md): removes from the servers every value of the journal
+ * that no running process owns and that was written at least OLDER_THAN
+ * seconds ago, zone by zone, each removal confirmed on the primary;
+ * prints one line per value on stdout ("removed|failed|would-remove NAME
+ * EFFECTIVE VALUE"). DRY_RUN: prints only. Returns the exit status: 1 if
+ * some value could not be removed (it stays in the journal).
+ */
+int	run_sweep(const struct run_opts *o, long long older_than, int dry_run);
+
+/*
+ * For adapters that keep state between calls (certbot's batch): loads the
+ * config and opens its state directory (spool.h) into *STATE, which the
+ * caller closes. Returns 0, or the exit status of a reported failure.
+ */
+int	run_state_open(const struct run_opts *o, int *state);
+
+/*
+ * A run of RUN_ADD catches SIGINT, SIGTERM and SIGHUP: the network stages
+ * stop early (ctx's cancel flag), what was added is removed (cancellation
+ * off, within a bounded time of the run's timeout), and the status is
+ * 128 + the signal. A second signal exits at once (_exit), leaving the
+ * journal to sweep.
+ */
+
 struct persist_spec;
 
 /*

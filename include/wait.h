@@ -28,7 +28,8 @@ enum wait_goal {
 enum wait_status {
 	WAIT_OK = 0,
 	WAIT_ERR_NOMEM,
-	WAIT_ERR_TIMEOUT	/* F's detail names each server not done and what it last answered */
+	WAIT_ERR_TIMEOUT,	/* F's detail names each server not done and what it last answered */
+	WAIT_ERR_CANCELLED	/* ctx's cancel flag was set (a signal); F untouched */
 };
 
 /*

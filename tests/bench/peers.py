@@ -58,7 +58,7 @@ PEBBLE = "127.0.0.30"           # the CA: validates through the topology's Unbou
 # The clients' own resolver: a second Unbound with the topology's stub
 # zones. The CA's resolver (127.0.0.20) is asked by the CA alone, as on the
 # Internet, where a client's lookups never land in the CA's cache.
-CLIENT_RESOLVER = "127.0.0.25"
+CLIENT_RESOLVER = "127.0.0.35"
 LAG = 3.0                       # seconds the lagging secondary stays behind
 LAG_ZONE = "dns01.test."        # the zone the Knot secondary serves
 QUIET = 1.0                     # as tests/bench/run.py: BIND's NOTIFY hold-back

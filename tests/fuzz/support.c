@@ -480,7 +480,7 @@ die(const char *what)
 void
 fuzz_init(void)
 {
-	char err[256], spec[256];
+	char err[256], spec[256], state[96];
 	const char *resolver = "127.0.0.1";
 	FILE *f;
 	int fd;
@@ -499,7 +499,9 @@ fuzz_init(void)
 	snprintf(fuzz_dir, sizeof(fuzz_dir), "/tmp/acme-nsupdate-fuzz.XXXXXX");
 	if (mkdtemp(fuzz_dir) == NULL)
 		die("mkdtemp");
-	setenv("XDG_RUNTIME_DIR", fuzz_dir, 1);
+	/* The state directory (spool, journal): ours, never /var/lib. */
+	snprintf(state, sizeof(state), "%s/acme-nsupdate", fuzz_dir);
+	setenv("STATE_DIRECTORY", state, 1);
 	unsetenv("ACME_NSUPDATE_CONFIG");
 	snprintf(spec, sizeof(spec), "hmac-sha256:%s:%s", FUZZ_KEY_NAME,
 	    FUZZ_KEY_SECRET);
@@ -526,24 +528,35 @@ fuzz_config_path(void)
 	return fuzz_config;
 }
 
-/* Empties $XDG_RUNTIME_DIR/acme-nsupdate (the spool) one level deep. */
+/* Empties the files of DIR, one level deep. */
 static void
-state_clear(void)
+dir_clear(const char *dir)
 {
-	char dir[128], path[512];
+	char path[512];
 	struct dirent *e;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "%s/acme-nsupdate", fuzz_dir);
 	if ((d = opendir(dir)) == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		unlink(path);
 	}
 	closedir(d);
+}
+
+/* Empties the state directory: the spool and the journal. */
+static void
+state_clear(void)
+{
+	char dir[160];
+
+	snprintf(dir, sizeof(dir), "%s/acme-nsupdate/journal", fuzz_dir);
+	dir_clear(dir);
+	snprintf(dir, sizeof(dir), "%s/acme-nsupdate", fuzz_dir);
+	dir_clear(dir);
 }
 
 void

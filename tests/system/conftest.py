@@ -7,6 +7,7 @@ per test. Run by `make check-system`, in a network namespace of its own."""
 import os
 import socket
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -25,6 +26,10 @@ def pytest_sessionstart(session):
         pytest.exit("tests/system must run as root in a private network namespace "
                     f"(interfaces here: {', '.join(interfaces)}); use: make check-system",
                     returncode=4)
+    # The agent's state directory (journal, certbot's batches): never
+    # root's /var/lib/acme-nsupdate. A test that looks at the journal sets
+    # state_dir = of its own.
+    os.environ["STATE_DIRECTORY"] = tempfile.mkdtemp(prefix="acme-nsupdate-state.")
 
 
 # --- keys and servers ------------------------------------------------------

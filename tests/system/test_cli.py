@@ -138,7 +138,7 @@ def test_certbot_batches_one_run_into_one_update(bind_server, agent, value,
     name = challenge_name("cb")
     base, wild = value("base"), value("wildcard")
     env = {"CERTBOT_ALL_DOMAINS": "*.cb.example.test,cb.example.test",
-           "XDG_RUNTIME_DIR": str(tmp_path)}
+           "STATE_DIRECTORY": str(tmp_path / "state")}
     serial = bind_server.serial()
 
     first = run(agent.path, "-v", "certbot-auth", config=config, env=dict(

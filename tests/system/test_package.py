@@ -180,10 +180,11 @@ def test_install_add_remove_upgrade_purge(deb, bind_server, agent, value,
     assert mode(state) == "0700"
 
     # remove keeps the state (a journal a run left), purge deletes it.
-    (state / "journal").write_text("left by a run\n")
+    (state / "journal").mkdir(mode=0o700, exist_ok=True)
+    (state / "journal" / "v-left").write_text("left by a run\n")
     root.dpkg("--remove", PACKAGE)
     assert not binary.exists()
-    assert (state / "journal").read_text() == "left by a run\n"
+    assert (state / "journal" / "v-left").read_text() == "left by a run\n"
     assert root.status() == "deinstall ok config-files"
 
     root.dpkg("--purge", PACKAGE)

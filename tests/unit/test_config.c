@@ -556,7 +556,7 @@ test_structure(void **state)
 	    "3: unknown section []; expected [defaults] or [zone NAME]");
 	expect_error("[defaults]\nttls = 1\n",
 	    "2: unknown key ttls in [defaults]; expected resolver, ttl, "
-	    "timeout, port, require, ca");
+	    "timeout, port, require, ca, state_dir");
 	expect_error("[defaults]\nca = a_b!.org\n",
 	    "2: ca: a_b!.org: character '!' is not allowed in a host name "
 	    "(letters, digits, '-', '_')");

@@ -580,7 +580,8 @@ contains(const uint8_t *hay, size_t len, const char *needle, size_t nlen)
 static struct dnsio_opts
 opts(unsigned tries, unsigned rto, unsigned tcp, unsigned total)
 {
-	struct dnsio_opts	o = { tries, rto, tcp, total };
+	struct dnsio_opts	o = { .udp_tries = tries, .rto_ms = rto,
+	    .tcp_timeout_ms = tcp, .total_ms = total };
 
 	return o;
 }
