@@ -21,6 +21,7 @@
 #include "dname.h"
 #include "failure.h"
 #include "msg.h"
+#include "query.h"
 #include "report.h"
 #include "run.h"
 #include "setup.h"
@@ -30,6 +31,7 @@
 #define SETUP_KEY_DEFAULT	"acme-key."
 #define SETUP_KEY_DIR		"/etc/acme-nsupdate"
 #define SETUP_TIMEOUT_S		20	/* lookups without a config */
+#define SETUP_ALIAS_TIMEOUT_S	3	/* --alias: a best effort only */
 #define SETUP_PLACEHOLDER	"PRIMARY-ADDRESS"
 
 /* What a lookup found about each challenge's zone (NULL/unknown: not known). */
@@ -107,9 +109,9 @@ server_value(const struct dns_server *s)
  */
 static void
 setup_primary(const struct ctx *ctx, const struct config *cfg,
-    const struct chain *ch, struct setup_found *found)
+    const char *zone, const char *mname, struct setup_found *found)
 {
-	const struct zone_conf *zc = config_zone_exact(cfg, ch->zones[ch->n - 1]);
+	const struct zone_conf *zc = config_zone_exact(cfg, zone);
 	struct dns_server *addrs = NULL, one;
 	struct check_software sw;
 	struct failure f;
@@ -122,7 +124,7 @@ setup_primary(const struct ctx *ctx, const struct config *cfg,
 		n = 1;
 	} else {
 		const char *host = zc != NULL && zc->server_host != NULL ?
-		    zc->server_host : ch->mname;
+		    zc->server_host : mname;
 
 		if (host == NULL || stub_addresses(ctx, host, zc != NULL &&
 		    zc->server_host != NULL ? zc->server_port : ctx->port,
@@ -160,12 +162,50 @@ setup_follow(const struct ctx *ctx, const struct config *cfg,
 		free(text);
 	} else if (challenge_set_hint(c, ch.names[ch.n - 1],
 	    ch.zones[ch.n - 1]) == 0) {
-		setup_primary(ctx, cfg, &ch, found);
+		setup_primary(ctx, cfg, ch.zones[ch.n - 1], ch.mname, found);
 		rc = 0;
 	}
 	chain_free(&ch);
 	failure_clear(&f);
 	return rc;
+}
+
+/*
+ * With --alias: the alias zone's primary (server = of its [zone], else its
+ * SOA MNAME through the resolvers) and software, where they can be found
+ * within a few seconds; else the placeholder stays. FOUND is the first
+ * challenge's, whose zone section is printed.
+ */
+static void
+setup_alias_primary(const struct run_opts *o, const char *alias,
+    struct setup_found *found)
+{
+	struct config	*cfg = NULL, dflt;
+	struct failure	 f;
+	struct ctx	 ctx;
+	const ldns_rr	*soa;
+	ldns_pkt	*p;
+	char		*mname = NULL;
+
+	if (setup_config(config_path_pick(o->config_path), &cfg, &dflt) == -1)
+		return;
+	ctx_init(&ctx, SETUP_ALIAS_TIMEOUT_S, cfg->resolvers,
+	    cfg->n_resolvers, cfg->port);
+	failure_init(&f);
+	if ((p = stub_ask(&ctx, alias, LDNS_RR_TYPE_SOA, &f)) != NULL) {
+		soa = query_rr_find(ldns_pkt_answer(p), LDNS_RR_TYPE_SOA,
+		    alias);
+		if (soa != NULL && ldns_rr_rd_count(soa) > 0)
+			mname = dname_from_rdf(ldns_rr_rdf(soa, 0));
+		ldns_pkt_free(p);
+	}
+	setup_primary(&ctx, cfg, alias, mname, found);
+	free(mname);
+	failure_clear(&f);
+	if (cfg == &dflt)
+		free(dflt.resolvers);
+	else
+		config_free(cfg);
 }
 
 /* Without --alias: where the chain of each name ends today. */
@@ -334,6 +374,8 @@ setup_main(int argc, char **argv, const struct run_opts *o)
 	}
 	status = alias != NULL ? setup_alias(&l, alias) :
 	    setup_lookup(o, &l, found);
+	if (status == 0 && alias != NULL)
+		setup_alias_primary(o, alias, &found[0]);
 	if (status == 0)
 		print_setup(&l, key != NULL ? key : SETUP_KEY_DEFAULT,
 		    alias != NULL, found);

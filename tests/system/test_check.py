@@ -378,3 +378,14 @@ def test_check_probes_on_each_primary(primary, agent):
     outside.find(status, "grant", "_acme-challenge.outside.example.test", fact)
     # Neither probe moved the serial.
     assert primary.serial() == serial
+
+
+def test_setup_alias_names_the_alias_zones_primary(topology, topology_config, agent):
+    # --alias needs no lookup, but where the alias zone can be found its
+    # primary (the SOA MNAME here) and its software are printed.
+    config = topology_config(servers={"dns01.test.": None})
+    result = agent.ok(config, "setup", "--alias", "dns01.test", "example.org")
+    assert "[zone dns01.test]\nserver = 127.0.0.21\n" in result.stdout, str(result)
+    assert "PRIMARY-ADDRESS" not in result.stdout, str(result)
+    assert "grant acme-key. zonesub TXT;" in result.stdout, str(result)
+    assert "acl:" not in result.stdout and "lua-dnsupdate" not in result.stdout
