@@ -25,7 +25,7 @@
 int
 caa_rr_parse(const uint8_t *rdata, size_t len, struct caa_rr *out)
 {
-	size_t taglen;
+	size_t	 taglen;
 
 	memset(out, 0, sizeof(*out));
 	/* RFC 8659 4.1: flags, tag length (1..15), tag, value. */
@@ -74,7 +74,7 @@ trimmed(const char *s, size_t len)
 int
 caa_issue_parse(const char *value, struct caa_issue *out)
 {
-	const char *p = value, *semi;
+	const char	*p = value, *semi;
 
 	memset(out, 0, sizeof(*out));
 	semi = strchr(p, ';');
@@ -88,9 +88,9 @@ caa_issue_parse(const char *value, struct caa_issue *out)
 		goto fail;
 	/* RFC 8659 4.2: parameters, "tag=value" separated by ";". */
 	while (semi != NULL) {
-		const char *param = semi + 1, *eq;
-		size_t plen;
-		char *key, *val, **slot = NULL;
+		const char	*param = semi + 1, *eq;
+		size_t		 plen;
+		char		*key, *val, **slot = NULL;
 
 		semi = strchr(param, ';');
 		plen = semi != NULL ? (size_t)(semi - param) : strlen(param);
@@ -140,15 +140,15 @@ caa_issue_clear(struct caa_issue *is)
 static int
 caa_from_answer(const ldns_pkt *p, struct caa_set *set)
 {
-	const ldns_rr_list *an = ldns_pkt_answer(p);
-	ldns_buffer *b = ldns_buffer_new(512);
-	int rc = 0;
+	const ldns_rr_list	*an = ldns_pkt_answer(p);
+	ldns_buffer		*b = ldns_buffer_new(512);
+	int			 rc = 0;
 
 	if (b == NULL)
 		return -1;
 	for (size_t i = 0; i < ldns_rr_list_rr_count(an) && rc == 0; i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(an, i);
-		struct caa_rr *grown;
+		const ldns_rr	*rr = ldns_rr_list_rr(an, i);
+		struct caa_rr	*grown;
 
 		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_CAA)
 			continue;
@@ -174,13 +174,13 @@ int
 caa_climb(const struct ctx *ctx, const char *domain, struct caa_set *set,
     struct failure *f)
 {
-	const char *name = domain;
+	const char	*name = domain;
 
 	memset(set, 0, sizeof(*set));
 	/* RFC 8659 3: up to, not including, the root. */
 	while (strcmp(name, ".") != 0) {
-		ldns_pkt *p = stub_ask(ctx, name, LDNS_RR_TYPE_CAA, f);
-		int rc;
+		ldns_pkt	*p = stub_ask(ctx, name, LDNS_RR_TYPE_CAA, f);
+		int		 rc;
 
 		if (p == NULL) {
 			failure_set(&f->qname, f, name);
@@ -230,12 +230,12 @@ issuer_ours(const char *issuer, char *const *cas, size_t n_cas)
 static int
 methods_allow_dns01(const char *methods)
 {
-	const char *p = methods;
+	const char	*p = methods;
 
 	while (*p != '\0') {
-		size_t n = strcspn(p, ",");
-		char *m = trimmed(p, n);
-		int yes = m != NULL && strcasecmp(m, CAA_DNS01) == 0;
+		size_t	 n = strcspn(p, ",");
+		char	*m = trimmed(p, n);
+		int	 yes = m != NULL && strcasecmp(m, CAA_DNS01) == 0;
 
 		free(m);
 		if (yes)
@@ -264,10 +264,10 @@ int
 caa_evaluate(const struct caa_set *set, int wildcard, char *const *cas,
     size_t n_cas, struct caa_result *r)
 {
-	const char *tag = "issue";
-	int have_wild = 0, ours_no_dns01 = 0, named = 0;
-	FILE *o;
-	size_t len;
+	const char	*tag = "issue";
+	int		 have_wild = 0, ours_no_dns01 = 0, named = 0;
+	FILE		*o;
+	size_t		 len;
 
 	memset(r, 0, sizeof(*r));
 	r->tag = tag;
@@ -289,7 +289,7 @@ caa_evaluate(const struct caa_set *set, int wildcard, char *const *cas,
 	if ((o = open_memstream(&r->issuers, &len)) == NULL)
 		return -1;
 	for (size_t i = 0; i < set->n; i++) {
-		struct caa_issue is;
+		struct caa_issue	 is;
 
 		if (strcmp(set->rrs[i].tag, tag) != 0)
 			continue;
@@ -331,7 +331,7 @@ caa_evaluate(const struct caa_set *set, int wildcard, char *const *cas,
 	r->verdict = ours_no_dns01 ? CAA_NO_DNS01 : named > 0 ?
 	    CAA_OTHER_ISSUER : CAA_FORBIDS;
 	if (r->verdict == CAA_FORBIDS) {
-		int any = 0;
+		int	 any = 0;
 
 		for (size_t i = 0; i < set->n && !any; i++)
 			any = strcmp(set->rrs[i].tag, tag) == 0;

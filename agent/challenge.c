@@ -215,7 +215,7 @@ struct challenge *
 challenge_list_add_record(struct challenge_list *l, const char *name,
     const char *value, const char *rdata, unsigned ttl, int stale)
 {
-	struct challenge c = { .ttl = ttl, .stale = stale };
+	struct challenge	 c = { .ttl = ttl, .stale = stale };
 
 	c.domain = strdup(name);
 	c.name = strdup(name);

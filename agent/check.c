@@ -267,9 +267,9 @@ struct check_run {
 static const struct check_software *
 software_of(const struct check_run *r, const struct dns_server *srv)
 {
-	struct software_cache *c = r->swc;
-	struct dns_server *ns;
-	struct check_software *nsw;
+	struct software_cache	*c = r->swc;
+	struct dns_server	*ns;
+	struct check_software	*nsw;
 
 	for (size_t i = 0; i < c->n; i++)
 		if (strcmp(c->servers[i].text, srv->text) == 0)
@@ -292,7 +292,7 @@ static struct finding *
 finding_new(struct check_domain *d, enum check_step step,
     enum check_status status)
 {
-	struct finding *grown;
+	struct finding	*grown;
 
 	if ((grown = reallocarray(d->v, d->n + 1, sizeof(*grown))) == NULL) {
 		d->nomem = 1;
@@ -324,8 +324,8 @@ static void
 finding_failure(struct check_domain *d, enum check_step step,
     enum check_status status, const struct failure *f)
 {
-	struct finding *fd = finding_new(d, step, status);
-	struct report_parts p;
+	struct finding		*fd = finding_new(d, step, status);
+	struct report_parts	 p;
 
 	if (fd == NULL)
 		return;
@@ -351,9 +351,9 @@ finding_failure(struct check_domain *d, enum check_step step,
 static void
 put_date(FILE *o, int64_t when)
 {
-	time_t t = (time_t)when;
-	struct tm tm;
-	char buf[64];
+	time_t		 t = (time_t)when;
+	struct tm	 tm;
+	char		 buf[64];
 
 	if (gmtime_r(&t, &tm) != NULL &&
 	    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm) > 0)
@@ -434,8 +434,8 @@ static void
 finding_note(struct check_domain *d, enum check_step step,
     enum check_status status, enum note note, const struct note_args *a)
 {
-	const struct note_words *w = NULL;
-	struct finding *fd;
+	const struct note_words	*w = NULL;
+	struct finding		*fd;
 
 	for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]); i++)
 		if (notes[i].note == note)
@@ -460,7 +460,7 @@ finding_note(struct check_domain *d, enum check_step step,
 static int
 finding_cmp(const void *a, const void *b)
 {
-	const struct finding *x = a, *y = b;
+	const struct finding	*x = a, *y = b;
 
 	/* Steps in DESIGN.md's order; qsort is not stable: keep the index. */
 	if (x->step != y->step)
@@ -472,7 +472,7 @@ static void
 print_text(const struct check_domain *d)
 {
 	for (size_t i = 0; i < d->n; i++) {
-		const struct finding *fd = &d->v[i];
+		const struct finding	*fd = &d->v[i];
 
 		printf("%s %s %s %s: %s%s%s\n", status_names[fd->status],
 		    step_names[fd->step], d->domain, fd->subject,
@@ -490,17 +490,17 @@ json_str(const char *s)
 static int
 print_json(const struct check_domain *d)
 {
-	json_object *root = json_object_new_object();
-	json_object *list = json_object_new_array();
-	int rc = -1;
+	json_object	*root = json_object_new_object();
+	json_object	*list = json_object_new_array();
+	int		 rc = -1;
 
 	if (root == NULL || list == NULL)
 		goto out;
 	json_object_object_add(root, "domain", json_str(d->domain));
 	json_object_object_add(root, "findings", list);
 	for (size_t i = 0; i < d->n; i++) {
-		const struct finding *fd = &d->v[i];
-		json_object *o = json_object_new_object();
+		const struct finding	*fd = &d->v[i];
+		json_object		*o = json_object_new_object();
 
 		if (o == NULL)
 			goto out;
@@ -544,8 +544,8 @@ static void
 step_chain(const struct check_run *r, struct check_domain *d,
     struct domain_state *s)
 {
-	struct challenge *c = &s->l.items[0];
-	struct failure f;
+	struct challenge	*c = &s->l.items[0];
+	struct failure		 f;
 
 	failure_init(&f);
 	if (chain_follow(&r->ctx, r->cfg, &s->cache, c->name, &s->ch, &f) !=
@@ -582,9 +582,9 @@ static void
 zone_unconfigured(const struct check_run *r, struct check_domain *d,
     struct domain_state *s)
 {
-	const struct zone_conf *other = config_zone_for(r->cfg, s->eff);
-	struct challenge *c = &s->l.items[0];
-	struct failure f;
+	const struct zone_conf	*other = config_zone_for(r->cfg, s->eff);
+	struct challenge	*c = &s->l.items[0];
+	struct failure		 f;
 
 	failure_init(&f);
 	failure_subject(&f, c->name, s->eff, 0);
@@ -607,11 +607,11 @@ static void
 zone_primary(const struct check_run *r, struct check_domain *d,
     struct domain_state *s)
 {
-	struct challenge *c = &s->l.items[0];
-	struct failure f;
-	char *list = NULL;
-	size_t len = 0;
-	FILE *o;
+	struct challenge	*c = &s->l.items[0];
+	struct failure		 f;
+	char			*list = NULL;
+	size_t			 len = 0;
+	FILE			*o;
 
 	failure_init(&f);
 	/* The chain is known: resolve places the name without a second walk. */
@@ -634,7 +634,7 @@ zone_primary(const struct check_run *r, struct check_domain *d,
 	for (size_t i = 0; s->zs != NULL && i < s->zs->n; i++)
 		fprintf(o, "%s%s", i > 0 ? ", " : "", s->zs->addrs[i].text);
 	if (fclose(o) == 0) {
-		const struct zone_target *z = &s->plan.zones[0];
+		const struct zone_target	*z = &s->plan.zones[0];
 		struct note_args a = { .zone = z->apex,
 		    .host = z->primary_name, .server = z->primaries[0].text,
 		    .n = s->zs != NULL ? (long long)s->zs->n : 0,
@@ -649,7 +649,7 @@ zone_primary(const struct check_run *r, struct check_domain *d,
 static const char *
 soa_problem(const struct question *q, const char *apex)
 {
-	const ldns_pkt *p = q->reply;
+	const ldns_pkt	*p = q->reply;
 
 	if (p == NULL)
 		return question_failure(q);
@@ -667,11 +667,13 @@ static void
 zone_addresses(const struct check_run *r, struct check_domain *d,
     struct domain_state *s)
 {
-	size_t n = s->zs->n;
-	struct question *q = calloc(2 * (n > 0 ? n : 1), sizeof(*q));
-	struct dnsio_opts o;
-	int64_t *serials = calloc(n > 0 ? n : 1, sizeof(*serials));
-	int differ = 0, have = 0;
+	size_t			 n = s->zs->n;
+	struct question		*q = calloc(2 * (n > 0 ? n : 1),
+	    sizeof(*q));
+	struct dnsio_opts	 o;
+	int64_t			*serials = calloc(n > 0 ? n : 1,
+	    sizeof(*serials));
+	int			 differ = 0, have = 0;
 
 	if (q == NULL || serials == NULL)
 		goto nomem;
@@ -688,8 +690,8 @@ zone_addresses(const struct check_run *r, struct check_domain *d,
 	if (query_run(q + n, n, &o) == -1)
 		goto nomem;
 	for (size_t i = 0; i < n; i++) {
-		const char *udp = soa_problem(&q[i], s->zone);
-		const char *tcp = soa_problem(&q[n + i], s->zone);
+		const char	*udp = soa_problem(&q[i], s->zone);
+		const char	*tcp = soa_problem(&q[n + i], s->zone);
 		struct note_args a = { .zone = s->zone,
 		    .server = s->zs->addrs[i].text };
 		const ldns_rr *soa;
@@ -718,9 +720,9 @@ zone_addresses(const struct check_run *r, struct check_domain *d,
 		have++;
 	}
 	if (differ) {
-		char *list = NULL;
-		size_t len = 0;
-		FILE *m = open_memstream(&list, &len);
+		char	*list = NULL;
+		size_t	 len = 0;
+		FILE	*m = open_memstream(&list, &len);
 
 		if (m == NULL)
 			goto nomem;
@@ -730,7 +732,8 @@ zone_addresses(const struct check_run *r, struct check_domain *d,
 				    s->zs->addrs[i].text,
 				    (long long)serials[i]);
 		if (fclose(m) == 0) {
-			struct note_args a = { .zone = s->zone, .detail = list };
+			struct note_args	 a = { .zone = s->zone, .detail
+			    = list };
 
 			finding_note(d, STEP_ZONE, ST_WARN, N_ZONE_SERIALS, &a);
 		}
@@ -750,7 +753,7 @@ static void
 step_zone(const struct check_run *r, struct check_domain *d,
     struct domain_state *s)
 {
-	struct failure f;
+	struct failure	 f;
 
 	if (!s->chain_ok)
 		return;
@@ -775,12 +778,12 @@ static int
 key_step(const struct check_run *r, struct check_domain *d,
     struct domain_state *s)
 {
-	const struct zone_target *z = &s->plan.zones[0];
-	const struct key *k = z->conf->key;
-	struct tsig_reply tr;
-	struct failure f;
-	enum update_status st;
-	long long skew;
+	const struct zone_target	*z = &s->plan.zones[0];
+	const struct key		*k = z->conf->key;
+	struct tsig_reply		 tr;
+	struct failure			 f;
+	enum update_status		 st;
+	long				 long skew;
 
 	failure_init(&f);
 	st = update_probe(&r->ctx, z, &s->l, UPDATE_PROBE_KEY, &tr, &f);
@@ -812,10 +815,10 @@ static void
 grant_step(const struct check_run *r, struct check_domain *d,
     struct domain_state *s)
 {
-	const struct zone_target *z = &s->plan.zones[0];
-	const struct key *k = z->conf->key;
-	struct tsig_reply tr;
-	struct failure f;
+	const struct zone_target	*z = &s->plan.zones[0];
+	const struct key		*k = z->conf->key;
+	struct tsig_reply		 tr;
+	struct failure			 f;
 	struct note_args a = { .name = s->eff, .server = z->primaries[0].text,
 	    .key = k != NULL ? k->name : "gss-tsig" };
 
@@ -857,9 +860,9 @@ step_key_grant(const struct check_run *r, struct check_domain *d,
 static char *
 ca_text(const struct config *cfg)
 {
-	char *out = NULL;
-	size_t len = 0;
-	FILE *o = open_memstream(&out, &len);
+	char	*out = NULL;
+	size_t	 len = 0;
+	FILE	*o = open_memstream(&out, &len);
 
 	if (o == NULL)
 		return NULL;
@@ -876,12 +879,13 @@ static void
 step_caa(const struct check_run *r, struct check_domain *d,
     struct domain_state *s)
 {
-	const char *name = s->l.items[0].name + strlen(CHALLENGE_PREFIX);
-	int wildcard = strncmp(d->domain, "*.", 2) == 0;
-	struct caa_result res;
-	struct caa_set set;
-	struct failure f;
-	char *ca = ca_text(r->cfg);
+	const char		*name = s->l.items[0].name +
+	    strlen(CHALLENGE_PREFIX);
+	int			 wildcard = strncmp(d->domain, "*.", 2) == 0;
+	struct caa_result	 res;
+	struct caa_set		 set;
+	struct failure		 f;
+	char			*ca = ca_text(r->cfg);
 	struct note_args a = { .name = name, .ca = ca,
 	    .ca1 = r->cfg->cas[0] };
 
@@ -965,11 +969,11 @@ step_dnssec(const struct check_run *r, struct check_domain *d,
 	if (!s->chain_ok)
 		return;
 	for (size_t i = 0; i < s->ch.n; i++) {
-		const char *zone = s->ch.zones[i];
-		const struct zone_servers *zs;
-		struct dnssec_result res;
-		struct failure f;
-		int seen = 0;
+		const char			*zone = s->ch.zones[i];
+		const struct zone_servers	*zs;
+		struct dnssec_result		 res;
+		struct failure			 f;
+		int				 seen = 0;
 
 		for (size_t k = i + 1; k < s->ch.n && !seen; k++)
 			seen = dname_equal(s->ch.zones[k], zone);
@@ -1010,16 +1014,16 @@ static int
 txt_collect(const ldns_pkt *p, const char *name, int last, ldns_rr_list *out,
     size_t *values)
 {
-	const ldns_rr_list *an = ldns_pkt_answer(p);
-	ldns_rdf *owner = dname_to_rdf(name);
+	const ldns_rr_list	*an = ldns_pkt_answer(p);
+	ldns_rdf		*owner = dname_to_rdf(name);
 
 	if (owner == NULL)
 		return -1;
 	for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(an, i);
-		ldns_rr_type t = ldns_rr_get_type(rr);
-		ldns_rr *copy;
-		int want;
+		const ldns_rr	*rr = ldns_rr_list_rr(an, i);
+		ldns_rr_type	 t = ldns_rr_get_type(rr);
+		ldns_rr		*copy;
+		int		 want;
 
 		want = t == LDNS_RR_TYPE_DNAME || (ldns_dname_compare(
 		    ldns_rr_owner(rr), owner) == 0 && (last ?
@@ -1042,9 +1046,9 @@ static size_t
 txt_answer_size(const struct domain_state *s, ldns_rr_list *rrs,
     const char *value_ttl_owner)
 {
-	ldns_pkt *p = NULL;
-	uint8_t *wire = NULL;
-	size_t len = 0;
+	ldns_pkt	*p = NULL;
+	uint8_t		*wire = NULL;
+	size_t		 len = 0;
 
 	if (ldns_pkt_query_new_frm_str(&p, s->ch.names[0], LDNS_RR_TYPE_TXT,
 	    LDNS_RR_CLASS_IN, LDNS_RD) != LDNS_STATUS_OK)
@@ -1055,8 +1059,8 @@ txt_answer_size(const struct domain_state *s, ldns_rr_list *rrs,
 		ldns_pkt_push_rr(p, LDNS_SECTION_ANSWER,
 		    ldns_rr_clone(ldns_rr_list_rr(rrs, i)));
 	for (int i = 0; i < TXT_EXTRA; i++) {
-		char text[400];
-		ldns_rr *rr = NULL;
+		char	 text[400];
+		ldns_rr	*rr = NULL;
 
 		/* A 43-character value, as RFC 8555 8.4 makes them. */
 		snprintf(text, sizeof(text), "%s 60 IN TXT \"%043d\"",
@@ -1077,12 +1081,13 @@ static void
 step_txt(const struct check_run *r, struct check_domain *d,
     struct domain_state *s)
 {
-	ldns_rr_list *rrs = ldns_rr_list_new();
-	struct note_args a = { .name = s->eff, .target = s->ch.names[0] };
-	struct note_args bad = { 0 };
-	struct dnsio_opts o;
-	size_t values = 0, size;
-	char *list = NULL;
+	ldns_rr_list		*rrs = ldns_rr_list_new();
+	struct note_args	 a = { .name = s->eff, .target = s->ch.names[0]
+	    };
+	struct note_args	 bad = { 0 };
+	struct dnsio_opts	 o;
+	size_t			 values = 0, size;
+	char			*list = NULL;
 
 	if (!s->chain_ok)
 		goto out;
@@ -1092,8 +1097,8 @@ step_txt(const struct check_run *r, struct check_domain *d,
 	}
 	/* As a resolver asks: each hop of the servers of its zone. */
 	for (size_t i = 0; i < s->ch.n; i++) {
-		struct failure f;
-		const struct zone_servers *zs;
+		struct failure			 f;
+		const struct zone_servers	*zs;
 		struct question q = { .name = s->ch.names[i],
 		    .type = LDNS_RR_TYPE_TXT };
 		int got = 0;
@@ -1129,8 +1134,8 @@ step_txt(const struct check_run *r, struct check_domain *d,
 	}
 	size = txt_answer_size(s, rrs, s->eff);
 	if (values > 0 && values <= 4) {
-		size_t len = 0;
-		FILE *m = open_memstream(&list, &len);
+		size_t	 len = 0;
+		FILE	*m = open_memstream(&list, &len);
 
 		if (m == NULL) {
 			d->nomem = 1;
@@ -1138,7 +1143,7 @@ step_txt(const struct check_run *r, struct check_domain *d,
 		}
 		fputs(":", m);
 		for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
-			const ldns_rr *rr = ldns_rr_list_rr(rrs, i);
+			const ldns_rr	*rr = ldns_rr_list_rr(rrs, i);
 
 			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_TXT)
 				continue;
@@ -1169,9 +1174,9 @@ static void
 step_txt_journal(const struct check_run *r, struct check_domain *d,
     const struct domain_state *s)
 {
-	struct failure f;
-	struct journal j;
-	int state;
+	struct failure	 f;
+	struct journal	 j;
+	int		 state;
 
 	failure_init(&f);
 	if (!s->chain_ok ||
@@ -1181,7 +1186,7 @@ step_txt_journal(const struct check_run *r, struct check_domain *d,
 	}
 	if (journal_read(state, &j) == 0) {
 		for (size_t i = 0; i < j.n; i++) {
-			const struct journal_entry *e = &j.items[i];
+			const struct journal_entry	*e = &j.items[i];
 			struct note_args a = { .name = e->effective,
 			    .detail = e->value, .n = e->pid, .date = e->time };
 
@@ -1200,8 +1205,8 @@ static void
 persist_note(struct check_domain *d, const char *name, const char *text,
     time_t now)
 {
-	struct persist_record pr;
-	struct note_args a = { .name = name };
+	struct persist_record	 pr;
+	struct note_args	 a = { .name = name };
 
 	if (persist_read(text, &pr) == -1)
 		return;
@@ -1223,10 +1228,10 @@ static void
 step_txt_persist(const struct check_run *r, struct check_domain *d,
     const char *domain)
 {
-	char *name = NULL, *base = NULL, why[128];
-	const ldns_rr_list *answer;
-	struct failure f;
-	ldns_pkt *p;
+	char			*name = NULL, *base = NULL, why[128];
+	const ldns_rr_list	*answer;
+	struct failure		 f;
+	ldns_pkt		*p;
 
 	failure_init(&f);
 	if (strncmp(domain, "*.", 2) == 0)
@@ -1241,7 +1246,7 @@ step_txt_persist(const struct check_run *r, struct check_domain *d,
 		goto out;
 	answer = ldns_pkt_answer(p);
 	for (size_t i = 0; i < ldns_rr_list_rr_count(answer); i++) {
-		char *text = query_txt_text(ldns_rr_list_rr(answer, i));
+		char	*text = query_txt_text(ldns_rr_list_rr(answer, i));
 
 		if (text != NULL)
 			persist_note(d, name, text, time(NULL));
@@ -1258,9 +1263,9 @@ static void
 step_negttl(const struct check_run *r, struct check_domain *d,
     struct domain_state *s)
 {
-	struct note_args a = { .zone = s->zone };
-	uint32_t ttl, minimum;
-	char min_text[16];
+	struct note_args	 a = { .zone = s->zone };
+	uint32_t		 ttl, minimum;
+	char			 min_text[16];
 
 	(void)r;
 	if (!s->chain_ok)
@@ -1285,7 +1290,7 @@ step_negttl(const struct check_run *r, struct check_domain *d,
 static char *
 software_text(const struct check_software *sw)
 {
-	char *out = NULL;
+	char	*out = NULL;
 
 	if (sw->product == PRODUCT_UNKNOWN) {
 		if (asprintf(&out, "says \"%s\"", sw->text) == -1)
@@ -1311,10 +1316,11 @@ static void
 server_one(const struct check_run *r, struct check_domain *d,
     const struct dns_server *srv, const char *zone)
 {
-	const struct check_software *sw = software_of(r, srv);
-	struct note_args a = { .zone = zone, .server = srv->text };
-	char *text;
-	int defect = 0;
+	const struct check_software	*sw = software_of(r, srv);
+	struct note_args		 a = { .zone = zone, .server = srv->text
+	    };
+	char				*text;
+	int				 defect = 0;
 
 	if (sw == NULL) {
 		d->nomem = 1;
@@ -1351,14 +1357,15 @@ static void
 step_server(const struct check_run *r, struct check_domain *d,
     struct domain_state *s)
 {
-	const char *domain = s->l.items[0].name + strlen(CHALLENGE_PREFIX);
-	const struct dns_server **seen = NULL;
-	const char **zone_of = NULL;
-	size_t n_seen = 0, cap = 0;
-	const char *own = NULL;
-	char *own_zone = NULL;
-	struct failure f;
-	ldns_pkt *p;
+	const char		*domain = s->l.items[0].name +
+	    strlen(CHALLENGE_PREFIX);
+	const struct dns_server	**seen = NULL;
+	const char		**zone_of = NULL;
+	size_t			 n_seen = 0, cap = 0;
+	const char		*own = NULL;
+	char			*own_zone = NULL;
+	struct failure		 f;
+	ldns_pkt		*p;
 
 	failure_init(&f);
 	/* The domain's own zone answers the CA's CAA queries. */
@@ -1378,8 +1385,9 @@ step_server(const struct check_run *r, struct check_domain *d,
 		own = own_zone;
 	failure_clear(&f);
 	for (size_t z = 0; z < s->cache.n; z++) {
-		const struct zone_servers *zs = s->cache.zones[z];
-		int on_chain = own != NULL && dname_equal(zs->apex, own);
+		const struct zone_servers	*zs = s->cache.zones[z];
+		int				 on_chain = own != NULL
+		    && dname_equal(zs->apex, own);
 
 		for (size_t i = 0; i < s->ch.n && !on_chain; i++)
 			on_chain = s->ch.zones[i] != NULL &&
@@ -1387,7 +1395,7 @@ step_server(const struct check_run *r, struct check_domain *d,
 		if (!on_chain)
 			continue;
 		for (size_t i = 0; i < zs->n; i++) {
-			int dup = 0;
+			int	 dup = 0;
 
 			for (size_t k = 0; k < n_seen && !dup; k++)
 				dup = strcmp(seen[k]->text,
@@ -1395,7 +1403,7 @@ step_server(const struct check_run *r, struct check_domain *d,
 			if (dup)
 				continue;
 			if (n_seen == cap) {
-				size_t ncap = cap > 0 ? 2 * cap : 8;
+				size_t	 ncap = cap > 0 ? 2 * cap : 8;
 				const struct dns_server **ns = reallocarray(
 				    seen, ncap, sizeof(*ns));
 				const char **nz = ns != NULL ? reallocarray(
@@ -1436,10 +1444,10 @@ state_free(struct domain_state *s)
 static int
 check_domain(const struct check_run *r, const char *domain)
 {
-	struct check_domain d = { .domain = domain };
-	struct domain_state s;
-	char err[1024];
-	int failed = 0;
+	struct check_domain	 d = { .domain = domain };
+	struct domain_state	 s;
+	char			 err[1024];
+	int			 failed = 0;
 
 	memset(&s, 0, sizeof(s));
 	if (challenge_list_add(&s.l, domain, NULL, CHALLENGE_FROM_DOMAIN, err,
@@ -1496,10 +1504,10 @@ check_product_name(enum check_product p)
 static char *
 version_string(const ldns_pkt *p)
 {
-	const ldns_rr *rr;
-	const ldns_rdf *rdf;
-	char *out;
-	size_t n;
+	const ldns_rr	*rr;
+	const ldns_rdf	*rdf;
+	char		*out;
+	size_t		 n;
 
 	if (p == NULL || ldns_pkt_get_rcode(p) != LDNS_RCODE_NOERROR ||
 	    (rr = query_rr_find(ldns_pkt_answer(p), LDNS_RR_TYPE_TXT,
@@ -1511,7 +1519,7 @@ version_string(const ldns_pkt *p)
 		return NULL;
 	/* Control characters from DNS data never reach a terminal raw. */
 	for (size_t i = 0; i < n; i++) {
-		char c = (char)ldns_rdf_data(rdf)[i + 1];
+		char	 c = (char)ldns_rdf_data(rdf)[i + 1];
 
 		out[i] = c >= 0x20 && c < 0x7f && c != '"' ? c : '?';
 	}
@@ -1522,7 +1530,7 @@ version_string(const ldns_pkt *p)
 static void
 software_read(struct check_software *sw)
 {
-	const char *t = sw->text, *v = NULL;
+	const char	*t = sw->text, *v = NULL;
 
 	if (strstr(t, "PowerDNS") != NULL) {
 		sw->product = PRODUCT_POWERDNS;
@@ -1610,7 +1618,7 @@ check_main(int argc, char **argv, const struct run_opts *o)
 	ctx_init(&r.ctx, cfg->timeout, cfg->resolvers, cfg->n_resolvers,
 	    cfg->port);
 	for (int i = optind; i < argc; i++) {
-		int rc = check_domain(&r, argv[i]);
+		int	 rc = check_domain(&r, argv[i]);
 
 		if (rc == -1) {
 			status = EXIT_USAGE;

@@ -742,17 +742,17 @@ cfg_key_list(enum cfg_section s, char *buf, size_t len)
 static void
 cfg_ca_list(struct cfg_parse *p, int line, const char *v)
 {
-	struct config *c = p->c;
-	const char *w = v;
-	int bad = 0;
+	struct config	*c = p->c;
+	const char	*w = v;
+	int		 bad = 0;
 
 	for (size_t i = 0; i < c->n_cas; i++)
 		free(c->cas[i]);
 	c->n_cas = 0;
 	while (*w != '\0') {
-		size_t n;
-		char *name = NULL, why[256], **grown;
-		enum dname_status ds;
+		size_t			 n;
+		char			*name = NULL, why[256], **grown;
+		enum dname_status	 ds;
 
 		while (*w == ' ' || *w == '\t')
 			w++;

@@ -24,7 +24,7 @@
 static ldns_rr_list *
 rrs_of_type(const ldns_rr_list *list, ldns_rr_type type)
 {
-	ldns_rr_list *out = ldns_rr_list_new();
+	ldns_rr_list	*out = ldns_rr_list_new();
 
 	for (size_t i = 0; out != NULL && i < ldns_rr_list_rr_count(list);
 	    i++)
@@ -38,7 +38,7 @@ static ldns_pkt *
 ask_auth(const struct ctx *ctx, const struct dns_server *servers, size_t n,
     const char *name, ldns_rr_type type, struct failure *f)
 {
-	struct dnsio_opts o;
+	struct dnsio_opts	 o;
 
 	for (size_t i = 0; i < n; i++) {
 		struct question q = { .name = name, .type = type,
@@ -71,8 +71,8 @@ ask_auth(const struct ctx *ctx, const struct dns_server *servers, size_t n,
 static void
 result_rrset(struct dnssec_result *r, const ldns_rr *rr)
 {
-	char *owner = dname_from_rdf(ldns_rr_owner(rr));
-	char *type = ldns_rr_type2str(ldns_rr_get_type(rr));
+	char	*owner = dname_from_rdf(ldns_rr_owner(rr));
+	char	*type = ldns_rr_type2str(ldns_rr_get_type(rr));
 
 	free(r->rrset);
 	if (asprintf(&r->rrset, "%s at %.*s", type != NULL ? type : "?",
@@ -114,13 +114,13 @@ static int
 rrset_valid(ldns_rr_list *rrset, const ldns_rr_list *sigs,
     const ldns_rr_list *keys, struct dnssec_result *r)
 {
-	const ldns_rr *first = ldns_rr_list_rr(rrset, 0);
-	ldns_status worst = LDNS_STATUS_OK;
-	const ldns_rr *worst_sig = NULL;
+	const ldns_rr	*first = ldns_rr_list_rr(rrset, 0);
+	ldns_status	 worst = LDNS_STATUS_OK;
+	const ldns_rr	*worst_sig = NULL;
 
 	for (size_t i = 0; i < ldns_rr_list_rr_count(sigs); i++) {
-		ldns_rr *sig = ldns_rr_list_rr(sigs, i);
-		ldns_status st;
+		ldns_rr		*sig = ldns_rr_list_rr(sigs, i);
+		ldns_status	 st;
 
 		if (ldns_rr_get_type(sig) != LDNS_RR_TYPE_RRSIG ||
 		    ldns_dname_compare(ldns_rr_owner(sig),
@@ -151,12 +151,12 @@ static int
 section_valid(const ldns_rr_list *section, const ldns_rr_list *keys,
     struct dnssec_result *r)
 {
-	size_t n = ldns_rr_list_rr_count(section);
+	size_t	 n = ldns_rr_list_rr_count(section);
 
 	for (size_t i = 0; i < n; i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(section, i);
-		ldns_rr_list *rrset;
-		int seen = 0, ok;
+		const ldns_rr	*rr = ldns_rr_list_rr(section, i);
+		ldns_rr_list	*rrset;
+		int		 seen = 0, ok;
 
 		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_RRSIG ||
 		    ldns_rr_get_type(rr) == LDNS_RR_TYPE_OPT)
@@ -169,7 +169,7 @@ section_valid(const ldns_rr_list *section, const ldns_rr_list *keys,
 		if (seen || (rrset = ldns_rr_list_new()) == NULL)
 			continue;
 		for (size_t k = i; k < n; k++) {
-			const ldns_rr *o = ldns_rr_list_rr(section, k);
+			const ldns_rr	*o = ldns_rr_list_rr(section, k);
 
 			if (ldns_rr_get_type(o) == ldns_rr_get_type(rr) &&
 			    ldns_dname_compare(ldns_rr_owner(o),
@@ -189,15 +189,15 @@ static ldns_rr_list *
 keys_for_ds(const ldns_rr_list *ds, const ldns_rr_list *dnskeys,
     struct dnssec_result *r)
 {
-	ldns_rr_list *trusted = ldns_rr_list_new();
+	ldns_rr_list	*trusted = ldns_rr_list_new();
 
 	for (size_t i = 0; trusted != NULL && i < ldns_rr_list_rr_count(ds);
 	    i++) {
-		const ldns_rr *d = ldns_rr_list_rr(ds, i);
-		int matched = 0;
+		const ldns_rr	*d = ldns_rr_list_rr(ds, i);
+		int		 matched = 0;
 
 		for (size_t k = 0; k < ldns_rr_list_rr_count(dnskeys); k++) {
-			ldns_rr *key = ldns_rr_list_rr(dnskeys, k);
+			ldns_rr	*key = ldns_rr_list_rr(dnskeys, k);
 
 			if (ldns_rr_compare_ds(key, d)) {
 				ldns_rr_list_push_rr(trusted, key);
@@ -216,9 +216,9 @@ dnssec_check_zone(const struct ctx *ctx, const char *zone,
     const struct dns_server *servers, size_t n, const char *name,
     struct dnssec_result *r, struct failure *f)
 {
-	ldns_pkt *dsp = NULL, *keyp = NULL, *p = NULL;
-	ldns_rr_list *ds = NULL, *keys = NULL, *trusted = NULL, *ans;
-	int rc = -1;
+	ldns_pkt	*dsp = NULL, *keyp = NULL, *p = NULL;
+	ldns_rr_list	*ds = NULL, *keys = NULL, *trusted = NULL, *ans;
+	int		 rc = -1;
 
 	memset(r, 0, sizeof(*r));
 	if ((dsp = stub_ask(ctx, zone, LDNS_RR_TYPE_DS, f)) == NULL) {

@@ -69,9 +69,9 @@ static void
 gss_status_text(OM_uint32 code, int type, const gss_OID mech, char *buf,
     size_t len)
 {
-	OM_uint32 minor, more = 0;
-	gss_buffer_desc text = GSS_C_EMPTY_BUFFER;
-	size_t used = 0;
+	OM_uint32	 minor, more = 0;
+	gss_buffer_desc	 text = GSS_C_EMPTY_BUFFER;
+	size_t		 used = 0;
 
 	buf[0] = '\0';
 	do {
@@ -89,12 +89,13 @@ gss_status_text(OM_uint32 code, int type, const gss_OID mech, char *buf,
 static void
 gss_kdc_lookup(const char *principal, struct gss_failure *f)
 {
-	krb5_context kc = NULL;
-	profile_t prof = NULL;
-	char *def = NULL, **vals = NULL;
-	const char *at = principal != NULL ? strrchr(principal, '@') : NULL;
-	const char *names[4];
-	size_t used = 0;
+	krb5_context	 kc = NULL;
+	profile_t	 prof = NULL;
+	char		*def = NULL, **vals = NULL;
+	const char	*at = principal != NULL ? strrchr(principal, '@') :
+	    NULL;
+	const char	*names[4];
+	size_t		 used = 0;
 
 	if (krb5_init_context(&kc) != 0)
 		return;
@@ -175,8 +176,9 @@ gss_fail_status(struct gss_failure *f, OM_uint32 major, OM_uint32 minor)
 static const char *
 gss_rcode_name(uint16_t rcode)
 {
-	static char buf[16];
-	const ldns_lookup_table *lt = ldns_lookup_by_id(ldns_rcodes, rcode);
+	static char		 buf[16];
+	const ldns_lookup_table	*lt = ldns_lookup_by_id(ldns_rcodes,
+	    rcode);
 
 	if (lt != NULL)
 		return lt->name;
@@ -274,8 +276,8 @@ static OM_uint32
 gss_acquire(struct gss_tsig *g, gss_OID_set mechs, gss_cred_id_t *cred,
     OM_uint32 *minor)
 {
-	gss_key_value_element_desc el[2];
-	gss_key_value_set_desc store;
+	gss_key_value_element_desc	 el[2];
+	gss_key_value_set_desc		 store;
 
 	if (g->keytab == NULL)
 		return gss_acquire_cred(minor, g->client, GSS_C_INDEFINITE,
@@ -302,11 +304,11 @@ static void
 gss_why_krb5(struct gss_tsig *g, int init, OM_uint32 major, OM_uint32 minor,
     struct gss_failure *f)
 {
-	OM_uint32 kmajor, kminor, ignored;
-	gss_OID_set_desc krb5 = { 1, (gss_OID)gss_mech_krb5 };
-	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
-	gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
-	gss_buffer_desc out = GSS_C_EMPTY_BUFFER;
+	OM_uint32		 kmajor, kminor, ignored;
+	gss_OID_set_desc	 krb5 = { 1, (gss_OID)gss_mech_krb5 };
+	gss_cred_id_t		 cred = GSS_C_NO_CREDENTIAL;
+	gss_ctx_id_t		 ctx = GSS_C_NO_CONTEXT;
+	gss_buffer_desc		 out = GSS_C_EMPTY_BUFFER;
 
 	kmajor = gss_acquire(g, &krb5, &cred, &kminor);
 	if (!GSS_ERROR(kmajor) && init)
@@ -334,11 +336,11 @@ static int
 gss_creds(const struct zone_conf *zc, struct gss_tsig *g,
     struct gss_failure *f)
 {
-	OM_uint32 major, minor;
-	gss_OID_set_desc spnego = { 1, &gss_spnego_oid };
-	gss_OID_set_desc krb5 = { 1, (gss_OID)gss_mech_krb5 };
-	const char *env;
-	gss_buffer_desc b;
+	OM_uint32		 major, minor;
+	gss_OID_set_desc	 spnego = { 1, &gss_spnego_oid };
+	gss_OID_set_desc	 krb5 = { 1, (gss_OID)gss_mech_krb5 };
+	const char		*env;
+	gss_buffer_desc		 b;
 
 	g->keytab = zc->keytab;
 	if (g->keytab == NULL && (env = getenv("KRB5_CLIENT_KTNAME")) != NULL &&
@@ -384,10 +386,10 @@ static int
 gss_target(const struct zone_conf *zc, const char *primary_name,
     struct gss_tsig *g, struct gss_failure *f)
 {
-	OM_uint32 major, minor;
-	gss_buffer_desc b;
-	char text[sizeof(f->server_principal)];
-	size_t n;
+	OM_uint32	 major, minor;
+	gss_buffer_desc	 b;
+	char		 text[sizeof(f->server_principal)];
+	size_t		 n;
 
 	if (zc->server_principal != NULL) {
 		snprintf(text, sizeof(text), "%s", zc->server_principal);
@@ -425,12 +427,12 @@ static int
 gss_tkey_query(const struct gss_tsig *g, uint16_t mode, const void *token,
     size_t token_len, time_t now, uint8_t **wire, size_t *len)
 {
-	ldns_rdf *qname = NULL, *kname = NULL, *aname = NULL;
-	ldns_pkt *p = NULL;
-	ldns_buffer *b = NULL;
-	uint8_t *w = NULL;
-	size_t wl = 0, rdlen_at;
-	int rc = -1;
+	ldns_rdf	*qname = NULL, *kname = NULL, *aname = NULL;
+	ldns_pkt	*p = NULL;
+	ldns_buffer	*b = NULL;
+	uint8_t		*w = NULL;
+	size_t		 wl = 0, rdlen_at;
+	int		 rc = -1;
 
 	*wire = NULL;
 	qname = ldns_dname_new_frm_str(g->key_name);
@@ -500,13 +502,13 @@ static int
 gss_tkey_reply(const struct gss_tsig *g, const uint8_t *wire, size_t len,
     struct gss_tkey *t, struct gss_failure *f)
 {
-	ldns_pkt *p = NULL;
-	ldns_rdf *kname = NULL;
-	ldns_buffer *rd = NULL;
-	ldns_rr_list *sec;
-	const uint8_t *d;
-	size_t n, pos = 0;
-	int rc = -1;
+	ldns_pkt	*p = NULL;
+	ldns_rdf	*kname = NULL;
+	ldns_buffer	*rd = NULL;
+	ldns_rr_list	*sec;
+	const uint8_t	*d;
+	size_t		 n, pos = 0;
+	int		 rc = -1;
 
 	memset(t, 0, sizeof(*t));
 	if (dnsio_wire2pkt(&p, wire, len) != LDNS_STATUS_OK) {
@@ -520,7 +522,7 @@ gss_tkey_reply(const struct gss_tsig *g, const uint8_t *wire, size_t len,
 	for (int s = 0; s < 2 && !t->present; s++) {
 		sec = s == 0 ? ldns_pkt_answer(p) : ldns_pkt_additional(p);
 		for (size_t i = 0; i < ldns_rr_list_rr_count(sec); i++) {
-			ldns_rr *rr = ldns_rr_list_rr(sec, i);
+			ldns_rr	*rr = ldns_rr_list_rr(sec, i);
 
 			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_TKEY ||
 			    ldns_dname_compare(ldns_rr_owner(rr), kname) != 0)
@@ -572,7 +574,7 @@ gss_exchange(struct gss_tsig *g, const struct dns_server *servers, size_t n,
     const struct dnsio_opts *o, const uint8_t *wire, size_t len,
     struct dnsio_query *q)
 {
-	struct dnsio_opts tcp = *o;
+	struct dnsio_opts	 tcp = *o;
 
 	tcp.udp_tries = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -597,10 +599,11 @@ static int
 gss_mic(void *arg, const uint8_t *data, size_t len, uint8_t *mac,
     size_t *mac_len)
 {
-	struct gss_tsig *g = arg;
-	OM_uint32 major, minor;
-	gss_buffer_desc msg = { len, (void *)data }, tok = GSS_C_EMPTY_BUFFER;
-	int rc = -1;
+	struct gss_tsig	*g = arg;
+	OM_uint32	 major, minor;
+	gss_buffer_desc	 msg = { len, (void *)data };
+	gss_buffer_desc	 tok = GSS_C_EMPTY_BUFFER;
+	int		 rc = -1;
 
 	major = gss_get_mic(&minor, g->ctx, GSS_C_QOP_DEFAULT, &msg, &tok);
 	if (!GSS_ERROR(major) && tok.length > 0 && tok.length <= TSIG_SIG_MAX) {
@@ -616,12 +619,12 @@ static int
 gss_mic_verify(void *arg, const uint8_t *data, size_t len, const uint8_t *mac,
     size_t mac_len)
 {
-	struct gss_tsig *g = arg;
-	const struct tsig_request *req = g->unprefixed;
-	OM_uint32 major, minor;
-	gss_buffer_desc msg = { len, (void *)data };
-	gss_buffer_desc tok = { mac_len, (void *)mac };
-	gss_qop_t qop;
+	struct gss_tsig			*g = arg;
+	const struct tsig_request	*req = g->unprefixed;
+	OM_uint32			 major, minor;
+	gss_buffer_desc			 msg = { len, (void *)data };
+	gss_buffer_desc			 tok = { mac_len, (void *)mac };
+	gss_qop_t			 qop;
 
 	/*
 	 * The variant: tsig.c's input starts with the request MAC's length
@@ -648,9 +651,9 @@ gss_mic_verify(void *arg, const uint8_t *data, size_t len, const uint8_t *mac,
 static void
 gss_set_principal(struct gss_tsig *g, struct gss_failure *f)
 {
-	OM_uint32 minor;
-	gss_name_t src = GSS_C_NO_NAME;
-	gss_buffer_desc text = GSS_C_EMPTY_BUFFER;
+	OM_uint32	 minor;
+	gss_name_t	 src = GSS_C_NO_NAME;
+	gss_buffer_desc	 text = GSS_C_EMPTY_BUFFER;
 
 	if (!GSS_ERROR(gss_inquire_context(&minor, g->ctx, &src, NULL, NULL,
 	    NULL, NULL, NULL, NULL)) &&
@@ -673,15 +676,17 @@ static int
 gss_handshake(struct gss_tsig *g, const struct dns_server *servers,
     size_t n, const struct dnsio_opts *o, struct gss_failure *f)
 {
-	OM_uint32 major = GSS_S_CONTINUE_NEEDED, minor, flags = 0;
-	gss_buffer_desc in = GSS_C_EMPTY_BUFFER, out = GSS_C_EMPTY_BUFFER;
-	struct tsig_request none = { .mac_len = 0 };
-	struct dnsio_query q = { 0 };
-	struct gss_tkey t = { 0 };
-	uint8_t *wire = NULL, *last = NULL;
-	size_t len = 0, last_len = 0;
-	enum tsig_status ts;
-	int rc = -1, round, trips = 0;
+	OM_uint32		 major = GSS_S_CONTINUE_NEEDED, minor, flags =
+	    0;
+	gss_buffer_desc		 in = GSS_C_EMPTY_BUFFER, out =
+	    GSS_C_EMPTY_BUFFER;
+	struct tsig_request	 none = { .mac_len = 0 };
+	struct dnsio_query	 q = { 0 };
+	struct gss_tkey		 t = { 0 };
+	uint8_t			*wire = NULL, *last = NULL;
+	size_t			 len = 0, last_len = 0;
+	enum tsig_status	 ts;
+	int			 rc = -1, round, trips = 0;
 
 	for (round = 0; round < GSS_MAX_ROUNDS; round++) {
 		major = gss_init_sec_context(&minor, g->cred, &g->ctx,
@@ -790,8 +795,8 @@ gss_tsig_negotiate(const struct zone_conf *zc, const char *primary_name,
     const struct dns_server *servers, size_t n, const struct dnsio_opts *o,
     struct gss_tsig **out, struct gss_failure *f)
 {
-	struct gss_tsig *g;
-	char name[80];
+	struct gss_tsig	*g;
+	char		 name[80];
 
 	*out = NULL;
 	memset(f, 0, sizeof(*f));
@@ -859,10 +864,10 @@ static int
 gss_reply_echoes(const struct tsig_request *req, const uint8_t *wire,
     size_t len)
 {
-	ldns_pkt *p = NULL;
-	const ldns_rr *t;
-	const ldns_rdf *mac;
-	int echoed = 0;
+	ldns_pkt	*p = NULL;
+	const ldns_rr	*t;
+	const ldns_rdf	*mac;
+	int		 echoed = 0;
 
 	if (ldns_wire2pkt(&p, wire, len) != LDNS_STATUS_OK)
 		return 0;
@@ -882,8 +887,8 @@ gss_tsig_check_reply(struct gss_tsig *g, const struct tsig_request *req,
     const uint8_t *wire, size_t len, time_t now,
     const struct dns_server *from, struct gss_failure *f)
 {
-	struct tsig_reply tr = { 0 };
-	enum tsig_status ts;
+	struct tsig_reply	 tr = { 0 };
+	enum tsig_status	 ts;
 
 	memset(f, 0, sizeof(*f));
 	snprintf(f->principal, sizeof(f->principal), "%s", g->principal);
@@ -905,8 +910,8 @@ gss_tsig_check_reply(struct gss_tsig *g, const struct tsig_request *req,
 	 * rejected.
 	 */
 	if (ts == TSIG_ERR_BADMAC && req->mac_len > 0) {
-		struct tsig_reply tr2 = { 0 };
-		enum tsig_status ts2;
+		struct tsig_reply	 tr2 = { 0 };
+		enum tsig_status	 ts2;
 
 		g->unprefixed = req;
 		ts2 = tsig_verify_with(&g->signer, req, wire, len, now, &tr2);
@@ -952,13 +957,13 @@ gss_tsig_check_reply(struct gss_tsig *g, const struct tsig_request *req,
 void
 gss_tsig_delete(struct gss_tsig *g, const struct dnsio_opts *o)
 {
-	struct gss_failure f = { 0 };
-	struct tsig_request req;
-	struct dnsio_query q = { 0 };
-	struct gss_tkey t = { 0 };
-	uint8_t *wire = NULL;
-	size_t len = 0;
-	time_t now = time(NULL);
+	struct gss_failure	 f = { 0 };
+	struct tsig_request	 req;
+	struct dnsio_query	 q = { 0 };
+	struct gss_tkey		 t = { 0 };
+	uint8_t			*wire = NULL;
+	size_t			 len = 0;
+	time_t			 now = time(NULL);
 
 	if (g == NULL || g->ctx == GSS_C_NO_CONTEXT)
 		return;
@@ -991,9 +996,9 @@ out:
 void
 gss_tsig_free(struct gss_tsig *g)
 {
-	OM_uint32 minor;
-	krb5_context kc;
-	krb5_ccache cc;
+	OM_uint32	 minor;
+	krb5_context	 kc;
+	krb5_ccache	 cc;
 
 	if (g == NULL)
 		return;

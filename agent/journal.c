@@ -85,11 +85,11 @@ journal_number(const char *s, unsigned long long *out)
 int
 journal_parse(const char *text, size_t len, struct journal_entry *e)
 {
-	char			*copy = NULL, *line, *save = NULL;
-	char			*strs[J_COUNT] = { 0 };
-	unsigned long long	 num[J_COUNT] = { 0 };
-	int			 rc = -1;
-	size_t			 i = 0;
+	char		*copy = NULL, *line, *save = NULL;
+	char		*strs[J_COUNT] = { 0 };
+	unsigned long	 long	 num[J_COUNT] = { 0 };
+	int		 rc = -1;
+	size_t		 i = 0;
 
 	memset(e, 0, sizeof(*e));
 	/* A record is text: a NUL inside, or no final newline, is not one. */
@@ -182,7 +182,7 @@ out:
 int
 journal_owner_alive(const struct journal_entry *e)
 {
-	unsigned long long	 start;
+	unsigned long	 long	 start;
 
 	return journal_proc_start(e->pid, &start) == 0 && start == e->start;
 }
@@ -245,8 +245,9 @@ journal_write_all(int fd, const char *buf, size_t len)
 int
 journal_write(int state, struct journal_entry *e, struct failure *f)
 {
-	char	 name[JOURNAL_NAME_MAX], tmp[JOURNAL_NAME_MAX], *text = NULL;
-	int	 dir = -1, fd = -1, rc = -1, err = 0;
+	char		 name[JOURNAL_NAME_MAX], tmp[JOURNAL_NAME_MAX];
+	char		*text = NULL;
+	int		 dir = -1, fd = -1, rc = -1, err = 0;
 	static unsigned	 serial;
 
 	e->pid = getpid();
@@ -341,9 +342,9 @@ journal_read_one(int dir, const char *name, struct journal_entry *e)
 static int
 journal_tmp_alive(const char *name)
 {
-	unsigned long long	 start;
-	long			 pid;
-	char			*end;
+	unsigned long	 long	 start;
+	long		 pid;
+	char		*end;
 
 	errno = 0;
 	pid = strtol(name + strlen(JOURNAL_TMP_PREFIX), &end, 10);
@@ -355,7 +356,7 @@ journal_tmp_alive(const char *name)
 static int
 journal_by_time(const void *a, const void *b)
 {
-	const struct journal_entry *x = a, *y = b;
+	const struct journal_entry	*x = a, *y = b;
 
 	return x->time < y->time ? -1 : x->time > y->time;
 }
@@ -432,9 +433,9 @@ journal_free(struct journal *j)
 int
 journal_duration_parse(const char *s, long long *seconds)
 {
-	unsigned long long	 n;
-	char			*end;
-	long long		 unit;
+	unsigned long	 long	 n;
+	char		*end;
+	long		 long		 unit;
 
 	if (s == NULL || !isdigit((unsigned char)s[0]))
 		return -1;

@@ -234,7 +234,7 @@ persist_parse(const char *text, char **issuer, char **account)
 int
 persist_read(const char *text, struct persist_record *r)
 {
-	char *policy, *until, *end;
+	char	*policy, *until, *end;
 
 	memset(r, 0, sizeof(*r));
 	if (persist_parse(text, &r->issuer, &r->account) == -1)

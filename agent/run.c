@@ -71,8 +71,8 @@ run_on_signal(int sig)
 static void
 run_signals_catch(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa;
+	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction	 sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = run_on_signal;
@@ -90,7 +90,8 @@ run_signals_catch(void)
 static void
 run_ctx_init(struct run *r, int undoable)
 {
-	int64_t reserve = undoable ? (int64_t)r->cfg->timeout * 1000 / 4 : 0;
+	int64_t	 reserve = undoable ?
+	    (int64_t)r->cfg->timeout * 1000 / 4 : 0;
 
 	if (reserve > RESERVE_MAX_MS)
 		reserve = RESERVE_MAX_MS;
@@ -104,10 +105,10 @@ run_ctx_init(struct run *r, int undoable)
 static void
 run_strike(const struct run *r, const struct zone_target *z)
 {
-	char subj[CHALLENGE_SUBJECT_MAX];
+	char	 subj[CHALLENGE_SUBJECT_MAX];
 
 	for (size_t i = 0; r->state != -1 && i < z->n_members; i++) {
-		const struct challenge *c = &r->l->items[z->members[i]];
+		const struct challenge	*c = &r->l->items[z->members[i]];
 
 		if (journal_strike(r->state, c->effective, c->value) == -1)
 			msg_warn("%s: removed, but cannot strike it from the "
@@ -125,7 +126,7 @@ static int
 run_journal(const struct run *r, const struct zone_target *z)
 {
 	for (size_t i = 0; r->state != -1 && i < z->n_members; i++) {
-		const struct challenge *c = &r->l->items[z->members[i]];
+		const struct challenge	*c = &r->l->items[z->members[i]];
 		/* Borrowed strings: journal_write only reads them. */
 		struct journal_entry e = { .name = c->name,
 		    .effective = c->effective, .zone = z->apex,
@@ -152,14 +153,14 @@ run_journal(const struct run *r, const struct zone_target *z)
 static void
 run_rollback(struct run *r, size_t n)
 {
-	struct ctx ctx = r->ctx;
+	struct ctx	 ctx = r->ctx;
 
 	r->undone = 1;
 	ctx.deadline = r->end;
 	ctx.io.cancel = NULL;
 	for (size_t i = 0; i < n; i++) {
-		const struct zone_target *z = &r->plan.zones[i];
-		struct failure f;
+		const struct zone_target	*z = &r->plan.zones[i];
+		struct failure			 f;
 
 		failure_init(&f);
 		if (update_zone(&ctx, z, r->l, UPDATE_REMOVE, r->cfg->ttl,
@@ -181,8 +182,8 @@ run_rollback(struct run *r, size_t n)
 static int
 run_interrupted(struct run *r)
 {
-	int sig = run_signal;
-	int64_t limit = clock_now_ms() + SIGNAL_UNDO_MS;
+	int	 sig = run_signal;
+	int64_t	 limit = clock_now_ms() + SIGNAL_UNDO_MS;
 
 	msg_warn("%s: stopping; removing the values this run added (another "
 	    "signal exits at once and leaves them to acme-nsupdate sweep)",
@@ -197,7 +198,7 @@ run_interrupted(struct run *r)
 static void
 report_done(const struct run *r, const struct zone_target *z, enum run_op op)
 {
-	char subj[CHALLENGE_SUBJECT_MAX];
+	char	 subj[CHALLENGE_SUBJECT_MAX];
 
 	for (size_t i = 0; i < z->n_members; i++)
 		msg_progress("%s: %s in zone %s on %s", challenge_subject(
@@ -210,12 +211,12 @@ report_done(const struct run *r, const struct zone_target *z, enum run_op op)
 static int
 run_updates(struct run *r, enum run_op op)
 {
-	enum update_op uop = op == RUN_ADD ? UPDATE_ADD : UPDATE_REMOVE;
-	int status = 0;
+	enum update_op	 uop = op == RUN_ADD ? UPDATE_ADD : UPDATE_REMOVE;
+	int		 status = 0;
 
 	for (size_t i = 0; i < r->plan.n; i++) {
-		struct failure f;
-		enum update_status st;
+		struct failure		 f;
+		enum update_status	 st;
 
 		if (op == RUN_ADD) {
 			/* Journaled before it leaves: sweep can find it. */
@@ -257,7 +258,7 @@ static void
 settle_mark(const struct run *r)
 {
 	for (size_t i = 0; i < r->l->n; i++) {
-		const struct challenge *c = &r->l->items[i];
+		const struct challenge	*c = &r->l->items[i];
 
 		if (spool_settle_mark(r->state, c->effective, c->ttl > 0 ? c->ttl :
 		    r->cfg->ttl) == -1)
@@ -272,9 +273,9 @@ settle_mark(const struct run *r)
 static void
 settle_wait(const struct run *r)
 {
-	long long wait = 0, left;
-	const char *name = NULL;
-	struct timespec ts;
+	long		 long wait = 0, left;
+	const char	*name = NULL;
+	struct timespec	 ts;
 
 	for (size_t i = 0; i < r->l->n; i++)
 		if ((left = spool_settle_left(r->state,
@@ -317,9 +318,9 @@ print_results(const struct challenge_list *l)
 static int
 run_wait(struct run *r, enum run_op op)
 {
-	int64_t start = clock_now_ms();
-	struct failure f;
-	enum wait_status st;
+	int64_t			 start = clock_now_ms();
+	struct failure		 f;
+	enum wait_status	 st;
 
 	failure_init(&f);
 	st = wait_for(&r->ctx, r->cfg, &r->plan, r->l, op == RUN_ADD ?
@@ -344,8 +345,8 @@ run_wait(struct run *r, enum run_op op)
 static int
 run_resolve(struct run *r)
 {
-	struct failure f;
-	enum resolve_status st;
+	struct failure		 f;
+	enum resolve_status	 st;
 
 	failure_init(&f);
 	st = resolve_plan(&r->ctx, r->cfg, r->l, &r->plan, &f);
@@ -361,7 +362,7 @@ run_resolve(struct run *r)
 static int
 run_stages(struct run *r, const struct run_opts *o, enum run_op op)
 {
-	int status;
+	int	 status;
 
 	if ((status = run_resolve(r)) != 0)
 		return status;
@@ -385,7 +386,7 @@ run_stages(struct run *r, const struct run_opts *o, enum run_op op)
 static int
 run_state(struct run *r, const struct config *cfg)
 {
-	struct failure f;
+	struct failure	 f;
 
 	failure_init(&f);
 	if ((r->state = spool_dir_open(cfg->state_dir, &f)) == -1) {
@@ -404,12 +405,12 @@ run_state(struct run *r, const struct config *cfg)
 static void
 run_journal_hints(struct run *r)
 {
-	struct journal j;
+	struct journal	 j;
 
 	if (r->state == -1 || journal_read(r->state, &j) == -1)
 		return;
 	for (size_t i = 0; i < r->l->n; i++) {
-		struct challenge *c = &r->l->items[i];
+		struct challenge	*c = &r->l->items[i];
 
 		for (size_t k = 0; c->zone_hint == NULL && k < j.n; k++)
 			if (dname_equal(j.items[k].name, c->name) &&
@@ -426,9 +427,9 @@ int
 run_challenges(const struct run_opts *o, struct challenge_list *l,
     enum run_op op)
 {
-	struct config *cfg = NULL;
-	struct run r = { .l = l, .state = -1 };
-	int status = EXIT_USAGE;
+	struct config	*cfg = NULL;
+	struct run	 r = { .l = l, .state = -1 };
+	int		 status = EXIT_USAGE;
 
 	if (config_load(config_path_pick(o->config_path), &cfg) != CONFIG_OK)
 		goto out;
@@ -460,9 +461,9 @@ out:
 int
 run_state_open(const struct run_opts *o, int *state)
 {
-	struct config *cfg = NULL;
-	struct run r = { .state = -1 };
-	int status = EXIT_USAGE;
+	struct config	*cfg = NULL;
+	struct run	 r = { .state = -1 };
+	int		 status = EXIT_USAGE;
 
 	*state = -1;
 	if (config_load(config_path_pick(o->config_path), &cfg) != CONFIG_OK ||
@@ -492,12 +493,12 @@ static void
 sweep_zone(struct run *r, const struct journal *j, const char *zone,
     const unsigned char *sel)
 {
-	struct challenge_list l = { 0 };
-	char err[1024];
+	struct challenge_list	 l = { 0 };
+	char			 err[1024];
 
 	r->l = &l;
 	for (size_t i = 0; i < j->n; i++) {
-		const struct journal_entry *e = &j->items[i];
+		const struct journal_entry	*e = &j->items[i];
 
 		if (!sel[i] || strcmp(e->zone, zone) != 0)
 			continue;
@@ -526,11 +527,11 @@ static size_t
 sweep_select(const struct journal *j, long long older_than, int dry_run,
     unsigned char *sel)
 {
-	time_t now = time(NULL);
-	size_t n = 0;
+	time_t	 now = time(NULL);
+	size_t	 n = 0;
 
 	for (size_t i = 0; i < j->n; i++) {
-		const struct journal_entry *e = &j->items[i];
+		const struct journal_entry	*e = &j->items[i];
 
 		if (journal_owner_alive(e)) {
 			msg_progress("%s %s: written by process %ld, which "
@@ -552,11 +553,11 @@ sweep_select(const struct journal *j, long long older_than, int dry_run,
 int
 run_sweep(const struct run_opts *o, long long older_than, int dry_run)
 {
-	struct config *cfg = NULL;
-	struct run r = { .state = -1 };
-	struct journal j = { 0 };
-	unsigned char *sel = NULL;
-	int status = EXIT_USAGE, dir = -1;
+	struct config	*cfg = NULL;
+	struct run	 r = { .state = -1 };
+	struct journal	 j = { 0 };
+	unsigned char	*sel = NULL;
+	int		 status = EXIT_USAGE, dir = -1;
 
 	if (config_load(config_path_pick(o->config_path), &cfg) != CONFIG_OK)
 		goto out;
@@ -619,7 +620,7 @@ out:
 static int
 persist_record(const struct persist_spec *spec, char **value, char **rdata)
 {
-	char why[256];
+	char	 why[256];
 
 	if ((*value = persist_value(spec, time(NULL), why,
 	    sizeof(why))) == NULL) {
@@ -638,8 +639,8 @@ static int
 persist_matches(const struct persist_spec *spec, const char *issuer,
     const char *text)
 {
-	char *iss, *acct;
-	int match;
+	char	*iss, *acct;
+	int	 match;
 
 	if (persist_parse(text, &iss, &acct) == -1)
 		return 0;
@@ -654,14 +655,14 @@ persist_matches(const struct persist_spec *spec, const char *issuer,
 static char *
 persist_rr_rdata(const ldns_rr *rr)
 {
-	char *out = NULL;
-	size_t len = 0;
-	FILE *o = open_memstream(&out, &len);
+	char	*out = NULL;
+	size_t	 len = 0;
+	FILE	*o = open_memstream(&out, &len);
 
 	if (o == NULL)
 		return NULL;
 	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
-		char *s = ldns_rdf2str(ldns_rr_rdf(rr, i));
+		char	*s = ldns_rdf2str(ldns_rr_rdf(rr, i));
 
 		fprintf(o, "%s%s", i > 0 ? " " : "", s != NULL ? s : "\"\"");
 		free(s);
@@ -704,9 +705,10 @@ persist_stale(struct run *r, struct zone_target *z, const char *issuer,
 	answer = ldns_pkt_answer(q.reply);
 	for (size_t i = 0; i < ldns_rr_list_rr_count(answer) && found >= 0;
 	    i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(answer, i);
-		char *text = query_txt_text(rr), *rdata = NULL;
-		struct challenge *s;
+		const ldns_rr		*rr = ldns_rr_list_rr(answer, i);
+		char			*text = query_txt_text(rr), *rdata =
+		    NULL;
+		struct challenge	*s;
 
 		if (text != NULL && (new == NULL || strcmp(text, new) != 0) &&
 		    persist_matches(spec, issuer, text)) {
@@ -736,9 +738,9 @@ static int
 persist_stages(struct run *r, const struct run_opts *o,
     const struct persist_spec *spec, const char *issuer, const char *new)
 {
-	struct zone_target *z = &r->plan.zones[0];
-	const struct challenge *c = &r->l->items[0];
-	int stale, status;
+	struct zone_target	*z = &r->plan.zones[0];
+	const struct challenge	*c = &r->l->items[0];
+	int			 stale, status;
 
 	if (!dname_equal(c->name, c->effective))
 		msg_warn("%.*s: a CNAME leads to %.*s, where the record is "
@@ -767,12 +769,13 @@ persist_stages(struct run *r, const struct run_opts *o,
 int
 run_persist(const struct run_opts *o, const struct persist_spec *spec)
 {
-	struct challenge_list l = { 0 };
-	struct config *cfg = NULL;
-	struct run r = { .l = &l, .state = -1 };
-	char *domain = NULL, *name = NULL, *issuer = NULL, *value = NULL;
-	char *rdata = NULL, why[256];
-	int status = EXIT_USAGE;
+	struct challenge_list	 l = { 0 };
+	struct config		*cfg = NULL;
+	struct run		 r = { .l = &l, .state = -1 };
+	char			*domain = NULL, *name = NULL;
+	char			*issuer = NULL, *value = NULL, *rdata = NULL;
+	char			 why[256];
+	int			 status = EXIT_USAGE;
 
 	if (dname_parse(spec->domain, strlen(spec->domain), 0, &domain, why,
 	    sizeof(why)) != DNAME_OK ||

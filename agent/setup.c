@@ -46,9 +46,10 @@ static int
 setup_alias(struct challenge_list *l, const char *alias)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		struct challenge *c = &l->items[i];
-		const char *domain = c->name + strlen(CHALLENGE_PREFIX);
-		char target[600];
+		struct challenge	*c = &l->items[i];
+		const char		*domain = c->name +
+		    strlen(CHALLENGE_PREFIX);
+		char			 target[600];
 
 		if (snprintf(target, sizeof(target), "%.*s.%s", DNAME_BARE(domain), alias) >= 256) {
 			msg_error("%s: %s.%s is too long for DNS", c->domain,
@@ -68,7 +69,7 @@ setup_alias(struct challenge_list *l, const char *alias)
 static int
 setup_config(const char *path, struct config **cfg, struct config *dflt)
 {
-	char err[256];
+	char	 err[256];
 
 	if (access(path, R_OK) == 0)
 		return config_load(path, cfg) == CONFIG_OK ? 0 : -1;
@@ -87,10 +88,11 @@ setup_config(const char *path, struct config **cfg, struct config *dflt)
 static char *
 server_value(const struct dns_server *s)
 {
-	const char *sep = strstr(s->text, " port ");
-	int alen = sep != NULL ? (int)(sep - s->text) : (int)strlen(s->text);
-	int v6 = memchr(s->text, ':', (size_t)alen) != NULL;
-	char *out = NULL;
+	const char	*sep = strstr(s->text, " port ");
+	int		 alen = sep != NULL ? (int)(sep - s->text) :
+	    (int)strlen(s->text);
+	int		 v6 = memchr(s->text, ':', (size_t)alen) != NULL;
+	char		*out = NULL;
 
 	if (sep == NULL || strcmp(sep, " port 53") == 0) {
 		if (asprintf(&out, "%.*s", alen, s->text) == -1)
@@ -111,11 +113,11 @@ static void
 setup_primary(const struct ctx *ctx, const struct config *cfg,
     const char *zone, const char *mname, struct setup_found *found)
 {
-	const struct zone_conf *zc = config_zone_exact(cfg, zone);
-	struct dns_server *addrs = NULL, one;
-	struct check_software sw;
-	struct failure f;
-	size_t n = 0;
+	const struct zone_conf	*zc = config_zone_exact(cfg, zone);
+	struct dns_server	*addrs = NULL, one;
+	struct check_software	 sw;
+	struct failure		 f;
+	size_t			 n = 0;
 
 	failure_init(&f);
 	if (zc != NULL && zc->server_addr != NULL) {
@@ -148,10 +150,10 @@ static int
 setup_follow(const struct ctx *ctx, const struct config *cfg,
     struct zone_cache *cache, struct challenge *c, struct setup_found *found)
 {
-	struct failure f;
-	struct chain ch;
-	char *text;
-	int rc = -1;
+	struct failure	 f;
+	struct chain	 ch;
+	char		*text;
+	int		 rc = -1;
 
 	failure_init(&f);
 	if (chain_follow(ctx, cfg, cache, c->name, &ch, &f) != CHAIN_OK) {
@@ -213,10 +215,10 @@ static int
 setup_lookup(const struct run_opts *o, struct challenge_list *l,
     struct setup_found *found)
 {
-	struct config *cfg = NULL, dflt;
-	struct zone_cache cache = { 0 };
-	struct ctx ctx;
-	int status = EXIT_DNS;
+	struct config		*cfg = NULL, dflt;
+	struct zone_cache	 cache = { 0 };
+	struct ctx		 ctx;
+	int			 status = EXIT_DNS;
 
 	if (setup_config(config_path_pick(o->config_path), &cfg, &dflt) == -1)
 		return EXIT_USAGE;
@@ -289,7 +291,7 @@ static void
 print_zone(const struct challenge_list *l, const char *zone, const char *key,
     int alias, const struct setup_found *found)
 {
-	enum check_product p = found->product;
+	enum check_product	 p = found->product;
 
 	printf("\n# --- zone %.*s ---\n", DNAME_BARE(zone));
 	printf("# acme-nsupdate.ini:\n[zone %.*s]\nserver = %s\n"
@@ -328,7 +330,7 @@ print_setup(const struct challenge_list *l, const char *key, int alias,
 	printf(
 	    "\n# 3. Per zone: the config section and the grants (TXT only).\n");
 	for (size_t i = 0; i < l->n; i++) {
-		int seen = 0;
+		int	 seen = 0;
 
 		for (size_t k = 0; k < i && !seen; k++)
 			seen = dname_equal(l->items[k].zone_hint, l->items[i].zone_hint);
@@ -353,7 +355,8 @@ setup_main(int argc, char **argv, const struct run_opts *o)
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+a:k:", longopts, NULL)) != -1) {
-		char **dst = ch == 'a' ? &alias : ch == 'k' ? &key : NULL;
+		char	**dst = ch == 'a' ? &alias : ch == 'k' ? &key :
+		    NULL;
 
 		if (dst == NULL || challenge_name_derive(optarg,
 		    CHALLENGE_AS_GIVEN, dst, err, sizeof(err)) != CHALLENGE_OK)

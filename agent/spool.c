@@ -232,7 +232,7 @@ spool_settle_mark(int dir, const char *name, unsigned ttl)
 long long
 spool_settle_left(int dir, const char *name)
 {
-	long long	 removed, left = 0;
+	long		 long	 removed, left = 0;
 	unsigned	 ttl;
 	FILE		*f;
 	int		 fd;

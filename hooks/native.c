@@ -100,8 +100,8 @@ native_check(int argc, char **argv, const struct run_opts *o)
 static long long
 persist_number(const char *name, const char *s, long long lo, long long hi)
 {
-	char *end;
-	long long v;
+	char	*end;
+	long	 long v;
 
 	errno = 0;
 	v = strtoll(s, &end, 10);
@@ -174,7 +174,7 @@ persist_options(int argc, char **argv, struct persist_spec *spec)
 int
 native_persist(int argc, char **argv, const struct run_opts *o)
 {
-	struct persist_spec spec = { .ttl = PERSIST_TTL_DEFAULT };
+	struct persist_spec	 spec = { .ttl = PERSIST_TTL_DEFAULT };
 
 	if (persist_options(argc, argv, &spec) == -1) {
 		msg_error("usage: acme-nsupdate persist DOMAIN --issuer NAME "
