@@ -33,9 +33,12 @@ FILES = (
     "usr/share/acme-nsupdate/knot/knot.conf.in",
     "usr/share/acme-nsupdate/powerdns/pdns.conf.in",
     "usr/share/acme-nsupdate/examples/certbot.sh",
+    "usr/share/acme-nsupdate/examples/persist.sh",
+    "usr/share/acme-nsupdate/gss/named.conf.in",
 )
 # Libraries the binary links: their packages must be in Depends (shlibs).
-LIBRARIES = ("libc6", "libldns3", "libinih1", "libssl3")
+LIBRARIES = ("libc6", "libldns3", "libinih1", "libssl3", "libjson-c5",
+             "libgssapi-krb5-2", "libkrb5-3")
 
 
 def run(*argv, timeout=120):
