@@ -95,6 +95,11 @@ static const struct cause_words causes[] = {
 	{ FAIL_UPDATE_BADTIME, "update rejected by {server} for zone {zone}",
 	    "clocks differ by {skew} s; set this machine's or the server's "
 	    "clock right (NTP)" },
+	{ FAIL_UPDATE_BADTIME_UNSIGNED, "update rejected by {server} for zone "
+	    "{zone}", "the server finds this machine's clock too far from its "
+	    "own, but its reply is unsigned and carries no time, so by how "
+	    "much is unknown; set this machine's and the server's clocks "
+	    "right (NTP)" },
 	{ FAIL_UPDATE_TSIG_OTHER, "update rejected by {server} for zone "
 	    "{zone}", "the server did not accept key {key}'s signature; its "
 	    "log says why" },

@@ -183,7 +183,8 @@ tsig_rejection(const struct update_msg *m, const ldns_pkt *p,
 	else if (tr->error == TSIG_RCODE_BADKEY)
 		cause = FAIL_UPDATE_BADKEY;
 	else if (tr->error == TSIG_RCODE_BADTIME)
-		cause = FAIL_UPDATE_BADTIME;
+		cause = tr->skew_known ? FAIL_UPDATE_BADTIME :
+		    FAIL_UPDATE_BADTIME_UNSIGNED;
 	msg_failed(m, cause, m->server);
 	m->f->reason = REASON_TSIG;
 	m->f->rcode = ldns_pkt_get_rcode(p);

@@ -40,6 +40,7 @@ enum failure_cause {
 	FAIL_UPDATE_BADSIG,		/* zone, server, key; reason */
 	FAIL_UPDATE_BADKEY,
 	FAIL_UPDATE_BADTIME,		/* ... and skew */
+	FAIL_UPDATE_BADTIME_UNSIGNED,	/* unsigned, no server time: skew unknown */
 	FAIL_UPDATE_TSIG_OTHER,
 	FAIL_REPLY_TSIG,		/* the reply fails our TSIG checks */
 	FAIL_UPDATE_REFUSED,		/* signed REFUSED: the grant */
