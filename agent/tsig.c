@@ -539,6 +539,16 @@ tsig_verify_core(const struct tsig_signer *s, size_t fixed_len,
 		goto out;
 
 	/*
+	 * RFC 8945 4.2: other data is empty but in a BADTIME reply, where it
+	 * is the server's time (5.2.3, six octets). Anything else there is
+	 * not a reply we know how to read, however well it is signed.
+	 */
+	st = TSIG_ERR_FORMAT;
+	if (f.other_len != 0 && (f.error != TSIG_RCODE_BADTIME ||
+	    f.other_len != TSIG_OTHER_TIME_LEN))
+		goto out;
+
+	/*
 	 * RFC 8945 5.3.2: BADKEY and BADSIG replies are not signed (empty
 	 * MAC), so there is nothing to check. Any other error sent without a
 	 * MAC is as unauthenticated, and its error is still the best report.

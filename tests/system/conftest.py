@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from servers import ADDRESSES, DEAD, KINDS, SILENT
+from servers import ADDRESSES, DEAD, HOSTILE, HOSTILE_DECOY, KINDS, SILENT
 from servers.common import (ACME_KEY, ALGORITHMS, CHALLENGE_LABELS, PERSIST_NAMES, ZONE,
                             TsigKey, add_loopback_address, challenge_name,
                             challenge_value)
@@ -94,6 +94,30 @@ def dead_address():
     """An address on lo where nothing listens: port unreachable at once."""
     add_loopback_address(DEAD)
     return DEAD
+
+
+@pytest.fixture
+def hostile(tmp_path, keys):
+    """hostile(mode, target, ...): servers/hostile.py started on HOSTILE
+    for this test, forwarding to BIND (127.0.0.11) what it does not answer
+    itself, signing with acme-key.; stopped by its PID afterwards."""
+    from servers.hostile import Hostile
+
+    started = []
+
+    def start(mode="none", target="update", *, upstream=ADDRESSES["bind"],
+              key=None, address=HOSTILE):
+        server = Hostile(address, tmp_path, mode=mode, target=target,
+                         upstream=upstream, key=key or keys[ACME_KEY],
+                         decoy=HOSTILE_DECOY if mode == "wrong-source" else None)
+        started.append(server)
+        return server.start()
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()
 
 
 @pytest.fixture
