@@ -56,6 +56,11 @@ static const struct cause_words causes[] = {
 	{ FAIL_ZONE_OF_NAME, "cannot find the zone of {qname}",
 	    "check that the resolvers (resolver = in {config}) answer for "
 	    "its parent zone" },
+	{ FAIL_HINT_MISMATCH, "the earlier run's output (CERTBOT_AUTH_OUTPUT) "
+	    "names {detail}, but the chain from {name} leads to {eff}: not "
+	    "touching {detail}", "the output is only a hint; if a value was "
+	    "written at {detail}, remove it there by hand (acme-nsupdate "
+	    "remove)" },
 	{ FAIL_ZONE_NOT_CONFIGURED, "the chain {detail} ends in zone {zone}, "
 	    "which has no [zone] section in {config}",
 	    "add [zone {zone}] with server = and key_file = (a key allowed "

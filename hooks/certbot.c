@@ -6,14 +6,17 @@
  * CERTBOT_REMAINING_CHALLENGES (certbot >= 1.4): the values of a run are
  * kept in a private batch (spool.c) and sent on the last call, one UPDATE
  * per zone and one wait. What the auth hook prints comes back to the
- * cleanup hook as CERTBOT_AUTH_OUTPUT: the effective name and zone, so
- * cleanup does not follow the chain again.
+ * cleanup hook as CERTBOT_AUTH_OUTPUT: the effective name and zone, a
+ * hint that cleanup uses only where the chain agrees (resolve.c).
  */
+
+#include <sys/types.h>
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "challenge.h"
 #include "hooks.h"
@@ -68,13 +71,95 @@ certbot_check(const char *domain, const char *value)
 	return 0;
 }
 
+/* Shells that certbot's hook command (run with /bin/sh -c) may leave. */
+static int
+certbot_is_shell(const char *comm)
+{
+	static const char *const shells[] = { "sh", "dash", "bash", "ash",
+	    "busybox", "zsh", "ksh", "mksh" };
+
+	for (size_t i = 0; i < sizeof(shells) / sizeof(shells[0]); i++)
+		if (strcmp(comm, shells[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The parent of PID and its command name, from /proc/PID/stat ("PID
+ * (COMM) STATE PPID ..."; COMM may hold blanks and parentheses: it ends
+ * at the last ')'). Returns the parent, or 0 if it cannot be read.
+ */
+static pid_t
+certbot_proc_parent(pid_t pid, char *comm, size_t len)
+{
+	char	 path[64], line[512], *open_paren, *close_paren;
+	long	 ppid = 0;
+	FILE	*f;
+	size_t	 n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	n = fread(line, 1, sizeof(line) - 1, f);
+	fclose(f);
+	line[n] = '\0';
+	open_paren = strchr(line, '(');
+	close_paren = strrchr(line, ')');
+	if (open_paren == NULL || close_paren == NULL ||
+	    close_paren < open_paren ||
+	    sscanf(close_paren + 1, " %*c %ld", &ppid) != 1)
+		return 0;
+	n = (size_t)(close_paren - open_paren - 1);
+	if (n >= len)
+		n = len - 1;
+	memcpy(comm, open_paren + 1, n);
+	comm[n] = '\0';
+	return (pid_t)ppid;
+}
+
+/*
+ * certbot's PID: the parent, or the nearest ancestor that is not a shell
+ * (certbot runs the hook command with /bin/sh -c, which may stay between
+ * it and us). Where /proc cannot say, the parent.
+ */
+static pid_t
+certbot_pid(void)
+{
+	pid_t	 pid = getppid(), up;
+	char	 comm[64];
+
+	for (int hops = 0; hops < 4; hops++) {
+		up = certbot_proc_parent(pid, comm, sizeof(comm));
+		if (up <= 1 || !certbot_is_shell(comm))
+			break;
+		pid = up;
+	}
+	return pid;
+}
+
+/*
+ * The batch of this certbot run: its PID and CERTBOT_ALL_DOMAINS, so that
+ * two runs for the same names at once never meet in one batch. NULL when
+ * out of memory; the caller frees.
+ */
+static char *
+certbot_batch_key(const char *all)
+{
+	char	*key = NULL;
+
+	if (asprintf(&key, "certbot %ld %s", (long)certbot_pid(), all) == -1)
+		return NULL;
+	return key;
+}
+
 int
 certbot_auth(int argc, char **argv, const struct run_opts *o)
 {
 	const char		*domain, *value, *remaining, *all;
 	struct challenge_list	 l = { 0 };
 	struct run_opts		 ro = *o;
-	char			 err[1024];
+	char			 err[1024], *key = NULL;
+	int			 status;
 
 	(void)argc;
 	certbot_quiet();
@@ -86,25 +171,34 @@ certbot_auth(int argc, char **argv, const struct run_opts *o)
 	if (certbot_check(domain, value) == -1)
 		return EXIT_USAGE;
 	/* certbot before 1.4 sets neither: one update per call. */
-	if (remaining != NULL && all != NULL && atoi(remaining) > 0) {
-		if (spool_batch_append(all, domain, value) == 0) {
+	if (remaining != NULL && all != NULL &&
+	    (key = certbot_batch_key(all)) == NULL) {
+		msg_error("%s: out of memory", domain);
+		return EXIT_DNS;
+	}
+	if (key != NULL && atoi(remaining) > 0) {
+		if (spool_batch_append(key, domain, value) == 0) {
 			msg_progress("%s: queued; the update goes out with the "
 			    "last of this run's %s more challenge(s)", domain,
 			    remaining);
-			return 0;
+			status = 0;
+			goto out;
 		}
 		msg_warn("%s: cannot queue the value in the state directory "
 		    "(%s); updating now", domain, strerror(errno));
 	}
 	ro.print_results = 1;
-	if (remaining != NULL && all != NULL &&
-	    spool_batch_take(all, &l, err, sizeof(err)) == -1) {
+	if (key != NULL && spool_batch_take(key, &l, err, sizeof(err)) == -1) {
 		msg_error("%s", err);
 		challenge_list_free(&l);
-		return EXIT_USAGE;
+		status = EXIT_USAGE;
+		goto out;
 	}
-	return hooks_run(&ro, &l, RUN_ADD, challenge_list_add(&l, domain,
+	status = hooks_run(&ro, &l, RUN_ADD, challenge_list_add(&l, domain,
 	    value, CHALLENGE_FROM_DOMAIN, err, sizeof(err)), err);
+out:
+	free(key);
+	return status;
 }
 
 /* Takes the effective name and zone from the auth hook's result line for C. */

@@ -331,6 +331,14 @@ class Responder:
         req_mac = request_mac(wire)
         if mode in ("none", "drop-after-update"):
             return [("send", reply)]
+        if mode == "hide-after-update":
+            # NOERROR to the UPDATE, then a primary that does not serve it.
+            if not self.updates_seen:
+                return [("send", reply)]
+            message = dns.message.from_wire(reply)
+            message.answer = [r for r in message.answer
+                              if (r.name, r.rdtype) != (qname, dns.rdatatype.TXT)]
+            return [("send", message.to_wire())]
         if mode == "wrong-source":
             return [("send-decoy", reply), ("send-other-port", reply), ("send", reply)]
         if mode == "wrong-id":
