@@ -185,10 +185,11 @@ def hostile(tmp_path, keys):
     started = []
 
     def start(mode="none", target="update", *, upstream=ADDRESSES["bind"],
-              key=None, address=HOSTILE):
+              key=None, address=HOSTILE, **extra):
         server = Hostile(address, tmp_path, mode=mode, target=target,
                          upstream=upstream, key=key or keys[ACME_KEY],
-                         decoy=HOSTILE_DECOY if mode == "wrong-source" else None)
+                         decoy=HOSTILE_DECOY if mode == "wrong-source" else None,
+                         **extra)
         started.append(server)
         return server.start()
 

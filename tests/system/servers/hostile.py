@@ -194,6 +194,11 @@ class Responder:
         self.key = config.get("key")
         self.zone = self.own_zone()
         self.updates_seen = False
+        # v6-ns: the AAAA-only name server it adds to example.test's NS set.
+        self.ns6 = config.get("ns6")
+        # lag: how long a TXT value stays unseen after it first shows.
+        self.lag = config.get("lag", 0)
+        self.first_seen = {}
 
     # What the hostile.test zone holds: the traps of the chain tests.
     def own_zone(self):
@@ -201,7 +206,7 @@ class Responder:
         records = {
             (z, "SOA"): [f"ns.{z} hostmaster.{z} 1 3600 600 86400 60"],
             (z, "NS"): [f"ns.{z}"],
-            (f"ns.{z}", "A"): [self.address],
+            (f"ns.{z}", "AAAA" if ":" in self.address else "A"): [self.address],
             (f"_acme-challenge.self.{z}", "CNAME"): [f"_acme-challenge.self.{z}"],
             (f"_acme-challenge.c17.{z}", "CNAME"): [f"h1.{z}"],
         }
@@ -319,6 +324,13 @@ class Responder:
         if mode == "drop" or (mode == "drop-after-update" and self.updates_seen):
             return []
         qname = query.question[0].name
+        if mode == "v6-ns" and qname == dns.name.from_text("ns6.example.test."):
+            response = dns.message.make_response(query)
+            response.flags |= dns.flags.AA
+            if query.question[0].rdtype == dns.rdatatype.AAAA:
+                response.answer.append(dns.rrset.from_text_list(
+                    qname, 60, "IN", "AAAA", [self.ns6]))
+            return [("send", response.to_wire())]
         if query.opcode() != dns.opcode.UPDATE and qname.is_subdomain(OWN_ZONE):
             reply = self.own_answer(query).to_wire()
         else:
@@ -331,6 +343,32 @@ class Responder:
         req_mac = request_mac(wire)
         if mode in ("none", "drop-after-update"):
             return [("send", reply)]
+        if mode == "v6-ns":
+            # example.test's NS set, as this resolver tells it, gains a name
+            # server with an IPv6 address only.
+            message = dns.message.from_wire(reply)
+            if message.question[0].rdtype == dns.rdatatype.NS and qname == \
+                    dns.name.from_text("example.test."):
+                rrset = message.find_rrset(message.answer, qname, dns.rdataclass.IN,
+                                           dns.rdatatype.NS, create=True)
+                rrset.add(dns.rdata.from_text("IN", "NS", "ns6.example.test."), 300)
+            return [("send", message.to_wire())]
+        if mode == "lag":
+            # A secondary that lags: a TXT value shows LAG seconds after the
+            # primary first served it to us.
+            message = dns.message.from_wire(reply)
+            now = time.monotonic()
+            kept = []
+            for rrset in message.answer:
+                if rrset.rdtype == dns.rdatatype.TXT:
+                    for rdata in list(rrset):
+                        seen = self.first_seen.setdefault((rrset.name, rdata.to_text()), now)
+                        if now - seen < self.lag:
+                            rrset.discard(rdata)
+                if len(rrset):
+                    kept.append(rrset)
+            message.answer = kept
+            return [("send", message.to_wire())]
         if mode == "hide-after-update":
             # NOERROR to the UPDATE, then a primary that does not serve it.
             if not self.updates_seen:
@@ -481,6 +519,8 @@ def serve(config):
         daemon_threads = True
         allow_reuse_address = True
 
+    family = socket.AF_INET6 if ":" in responder.address else socket.AF_INET
+    UdpServer.address_family = TcpServer.address_family = family
     udp = UdpServer((responder.address, 53), Udp)
     tcp = TcpServer((responder.address, 53), Tcp)
     threading.Thread(target=tcp.serve_forever, daemon=True).start()
@@ -493,7 +533,24 @@ if __name__ == "__main__":
 else:
     from pathlib import Path
 
-    from .common import Process, add_loopback_address, query, retry_with_timeout
+    import dns.query
+
+    from .common import Process, add_loopback_address, retry_with_timeout
+
+    def add_ipv6_address(address):
+        """ADDRESS on lo, usable at once (nodad: no duplicate detection)."""
+        import subprocess
+        shown = subprocess.run(["ip", "-o", "-6", "addr", "show", "dev", "lo"],
+                               check=True, capture_output=True, text=True).stdout
+        if f" {address}/" not in shown:
+            subprocess.run(["ip", "-6", "addr", "add", f"{address}/128", "dev", "lo",
+                            "nodad"], check=True, capture_output=True, text=True)
+
+    def query(address, name, rdtype, timeout=2.0):
+        """One UDP query with RD=0, to an IPv4 or IPv6 address."""
+        message = dns.message.make_query(name, rdtype)
+        message.flags &= ~dns.flags.RD
+        return dns.query.udp(message, address, port=53, timeout=timeout)
 
     class Hostile(Process):
         """This responder as a process: started on ADDRESS, ready once it
@@ -505,23 +562,25 @@ else:
         stop_timeout = 5.0
 
         def __init__(self, address, directory, *, mode="none", target="update",
-                     upstream=None, key=None, decoy=None):
+                     upstream=None, key=None, decoy=None, **extra):
             self.address = address
             self.dir = Path(directory)
-            self.log = self.dir / "hostile.log"
+            self.log = self.dir / f"hostile-{address}.log"
             self.proc = None
             self.config = {"address": address, "mode": mode, "target": target,
                            "upstream": upstream, "decoy": decoy,
                            "key": None if key is None else {
                                "name": key.name, "algorithm": key.algorithm,
-                               "secret": key.secret}}
+                               "secret": key.secret}, **extra}
 
         def start(self):
             import subprocess
             for address in (self.address, self.config["decoy"]):
-                if address:
+                if address and ":" in address:
+                    add_ipv6_address(address)
+                elif address:
                     add_loopback_address(address)
-            path = self.dir / "hostile.json"
+            path = self.dir / f"hostile-{self.address}.json"
             path.write_text(json.dumps(self.config))
             path.chmod(0o600)
             with open(self.log, "ab") as log:
