@@ -280,3 +280,13 @@ challenge_subject(const struct challenge *c, char *buf, size_t len)
 		    DNAME_BARE(c->effective));
 	return buf;
 }
+
+int
+challenge_set_own_hint(struct challenge *c, const char *effective,
+    const char *zone)
+{
+	if (challenge_set_hint(c, effective, zone) == -1)
+		return -1;
+	c->hint_ours = 1;
+	return 0;
+}

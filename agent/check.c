@@ -615,7 +615,7 @@ zone_primary(const struct check_run *r, struct check_domain *d,
 
 	failure_init(&f);
 	/* The chain is known: resolve places the name without a second walk. */
-	if (challenge_set_hint(c, s->eff, s->zone) == -1) {
+	if (challenge_set_own_hint(c, s->eff, s->zone) == -1) {
 		d->nomem = 1;
 		return;
 	}

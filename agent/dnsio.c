@@ -421,7 +421,10 @@ xfer_tcp_write(struct run *run, struct xfer *x, struct pollfd *pfd)
 
 /*
  * Reads length-prefixed messages until one matches. The reply buffer is
- * allocated at its exact length and handed to the query.
+ * allocated at its exact length and handed to the query. At most one
+ * frame per call: a frame that ends without the reply (empty, or the
+ * answer to something else) goes back to the poll loop, so a server that
+ * keeps sending cannot hold the exchange past its deadline.
  */
 static void
 xfer_tcp_read(struct run *run, struct xfer *x, struct pollfd *pfd)
@@ -452,7 +455,7 @@ xfer_tcp_read(struct run *run, struct xfer *x, struct pollfd *pfd)
 			x->tcplen = ldns_read_uint16(x->lenbuf);
 			if (x->tcplen == 0) {
 				x->off = 0;
-				continue;
+				return;
 			}
 			x->tcpbuf = malloc(x->tcplen);
 			if (x->tcpbuf == NULL) {
@@ -474,6 +477,7 @@ xfer_tcp_read(struct run *run, struct xfer *x, struct pollfd *pfd)
 		free(x->tcpbuf);
 		x->tcpbuf = NULL;
 		x->off = 0;
+		return;
 	}
 }
 

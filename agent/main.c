@@ -5,6 +5,9 @@
  * command word names.
  */
 
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +49,20 @@ is_dehydrated_hook(const char *word)
 {
 	return strchr(word, '_') != NULL && strspn(word,
 	    "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(word);
+}
+
+/*
+ * Keys are read later on: no core dump may hold them, and other processes
+ * of this user may not ptrace or read this one's memory (PR_SET_DUMPABLE).
+ * Best effort: a failure leaves things as they were.
+ */
+static void
+secrets_protect(void)
+{
+	const struct rlimit	 none = { 0, 0 };
+
+	(void)setrlimit(RLIMIT_CORE, &none);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 static void
@@ -106,6 +123,8 @@ main(int argc, char **argv)
 	};
 	struct run_opts			 o = { 0 };
 	int				 ch;
+
+	secrets_protect();
 
 	/* '+': stop at the command word; its arguments are the adapter's. */
 	while (

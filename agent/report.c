@@ -56,6 +56,11 @@ static const struct cause_words causes[] = {
 	{ FAIL_ZONE_OF_NAME, "cannot find the zone of {qname}",
 	    "check that the resolvers (resolver = in {config}) answer for "
 	    "its parent zone" },
+	{ FAIL_HINT_MISMATCH, "the earlier run's output (CERTBOT_AUTH_OUTPUT) "
+	    "names {detail}, but the chain from {name} leads to {eff}: not "
+	    "touching {detail}", "the output is only a hint; if a value was "
+	    "written at {detail}, remove it there by hand (acme-nsupdate "
+	    "remove)" },
 	{ FAIL_ZONE_NOT_CONFIGURED, "the chain {detail} ends in zone {zone}, "
 	    "which has no [zone] section in {config}",
 	    "add [zone {zone}] with server = and key_file = (a key allowed "
@@ -95,6 +100,11 @@ static const struct cause_words causes[] = {
 	{ FAIL_UPDATE_BADTIME, "update rejected by {server} for zone {zone}",
 	    "clocks differ by {skew} s; set this machine's or the server's "
 	    "clock right (NTP)" },
+	{ FAIL_UPDATE_BADTIME_UNSIGNED, "update rejected by {server} for zone "
+	    "{zone}", "the server finds this machine's clock too far from its "
+	    "own, but its reply is unsigned and carries no time, so by how "
+	    "much is unknown; set this machine's and the server's clocks "
+	    "right (NTP)" },
 	{ FAIL_UPDATE_TSIG_OTHER, "update rejected by {server} for zone "
 	    "{zone}", "the server did not accept key {key}'s signature; its "
 	    "log says why" },

@@ -22,6 +22,7 @@
 #include "msg.h"
 #include "plan.h"
 #include "query.h"
+#include "report.h"
 #include "resolve.h"
 #include "stub.h"
 #include "zones.h"
@@ -277,8 +278,8 @@ plan_place(struct zone_plan *plan, struct challenge *c, size_t idx,
 }
 
 /*
- * A hint from an earlier run (certbot's auth output) is used only if its
- * zone has a [zone] section of its own that holds the effective name.
+ * A hint from an earlier run (certbot's auth output) names a zone with a
+ * [zone] section of its own that holds the effective name, or is no use.
  */
 static const struct zone_conf *
 hint_zone(const struct config *cfg, const struct challenge *c)
@@ -332,6 +333,47 @@ plan_follow(struct resolver_run *r, struct challenge_list *l, size_t i,
 	return st;
 }
 
+/*
+ * DESIGN.md: what a client hands back from an earlier call (certbot's
+ * CERTBOT_AUTH_OUTPUT) is a hint, never a way to pick another name. The
+ * chain from the challenge name is followed again and the hint used only
+ * where it agrees; when the chain cannot be followed now, only where it
+ * names the challenge name itself (no CNAME to trust it about).
+ */
+static enum resolve_status
+plan_hinted(struct resolver_run *r, struct challenge_list *l, size_t i,
+    struct zone_plan *plan)
+{
+	struct challenge *c = &l->items[i];
+	const struct zone_conf *zc = hint_zone(r->cfg, c);
+	char *hint = c->effective;
+	enum resolve_status st;
+
+	if ((c->effective = strdup(c->name)) == NULL) {
+		c->effective = hint;
+		return RESOLVE_ERR_NOMEM;
+	}
+	st = plan_follow(r, l, i, plan);
+	if (st == RESOLVE_OK && !dname_equal(c->effective, hint)) {
+		failure_clear(r->f);
+		r->f->cause = FAIL_HINT_MISMATCH;
+		failure_subject(r->f, c->name, c->effective, 0);
+		failure_set(&r->f->detail, r->f, hint);
+		st = RESOLVE_ERR_DNS;
+	} else if (st == RESOLVE_OK) {
+		msg_verbose("%s: zone %s, as the earlier run found it",
+		    c->effective, c->zone_name);
+	} else if (st == RESOLVE_ERR_DNS && zc != NULL &&
+	    dname_equal(hint, c->name)) {
+		report_warning(r->f, "using the earlier run's result, the "
+		    "challenge name itself");
+		failure_clear(r->f);
+		st = plan_place(plan, c, i, zc, NULL);
+	}
+	free(hint);
+	return st;
+}
+
 /* Groups the challenges by zone, following each chain once. */
 static enum resolve_status
 plan_group(struct resolver_run *r, struct challenge_list *l,
@@ -344,10 +386,12 @@ plan_group(struct resolver_run *r, struct challenge_list *l,
 		const struct challenge	*twin;
 		const struct zone_conf	*zc;
 
-		if ((zc = hint_zone(r->cfg, c)) != NULL) {
+		if (c->zone_hint != NULL && c->hint_ours &&
+		    (zc = hint_zone(r->cfg, c)) != NULL) {
+			/* Our own record: where the value was written. */
 			st = plan_place(plan, c, i, zc, NULL);
-			msg_verbose("%s: zone %s, as the earlier run found it",
-			    c->effective, zc->name);
+		} else if (c->zone_hint != NULL) {
+			st = plan_hinted(r, l, i, plan);
 		} else if ((twin = placed_twin(l, i)) != NULL) {
 			/* A wildcard and its base: one chain. */
 			st = challenge_set_effective(c, twin->effective) == -1 ?

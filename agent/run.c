@@ -415,7 +415,7 @@ run_journal_hints(struct run *r)
 		for (size_t k = 0; c->zone_hint == NULL && k < j.n; k++)
 			if (dname_equal(j.items[k].name, c->name) &&
 			    strcmp(j.items[k].value, c->value) == 0 &&
-			    challenge_set_hint(c, j.items[k].effective,
+			    challenge_set_own_hint(c, j.items[k].effective,
 			    j.items[k].zone) == 0)
 				msg_verbose("%s: at %s in zone %s, as the journal "
 				    "says", c->name, c->effective, c->zone_hint);
@@ -508,7 +508,7 @@ sweep_zone(struct run *r, const struct journal *j, const char *zone,
 			    e->file, err);
 			continue;
 		}
-		if (challenge_set_hint(&l.items[l.n - 1], e->effective,
+		if (challenge_set_own_hint(&l.items[l.n - 1], e->effective,
 		    e->zone) == -1) {
 			msg_error("out of memory");
 			goto out;

@@ -519,6 +519,13 @@ tsig_verify_core(const struct tsig_signer *s, size_t fixed_len,
 	if (f.error == TSIG_RCODE_BADTIME && f.other_len == TSIG_OTHER_TIME_LEN)
 		r.server_time = tsig_read_time(f.other);
 	r.skew = r.server_time - (int64_t)now;
+	/*
+	 * An unsigned error's time signed may be anything (ours echoed, or
+	 * zero): the skew is the server's word only when other data carries
+	 * its time or the reply is signed (a signed error is checked below).
+	 */
+	r.skew_known = (f.error == TSIG_RCODE_BADTIME &&
+	    f.other_len == TSIG_OTHER_TIME_LEN) || f.mac_len != 0;
 
 	/* RFC 8945 5.4.1: the reply must use our key and algorithm. */
 	st = tsig_names(s->key_name, s->alg_name, &kname, &aname);
@@ -529,6 +536,16 @@ tsig_verify_core(const struct tsig_signer *s, size_t fixed_len,
 		goto out;
 	st = TSIG_ERR_ALG;
 	if (ldns_rdf_compare(f.alg, aname) != 0)
+		goto out;
+
+	/*
+	 * RFC 8945 4.2: other data is empty but in a BADTIME reply, where it
+	 * is the server's time (5.2.3, six octets). Anything else there is
+	 * not a reply we know how to read, however well it is signed.
+	 */
+	st = TSIG_ERR_FORMAT;
+	if (f.other_len != 0 && (f.error != TSIG_RCODE_BADTIME ||
+	    f.other_len != TSIG_OTHER_TIME_LEN))
 		goto out;
 
 	/*

@@ -33,6 +33,7 @@
 /* update_wire only: the message would not fit; send fewer records. */
 #define UPDATE_TOO_BIG		((enum update_status)-1)
 #define CONFIRM_TRIES		5
+#define TTL_READ_MAX_MS		2000	/* reading the TTLs to keep, at most */
 #define CONFIRM_FIRST_MS	20
 
 struct update_msg {
@@ -199,7 +200,8 @@ tsig_rejection(const struct update_msg *m, const ldns_pkt *p,
 	else if (tr->error == TSIG_RCODE_BADKEY)
 		cause = FAIL_UPDATE_BADKEY;
 	else if (tr->error == TSIG_RCODE_BADTIME)
-		cause = FAIL_UPDATE_BADTIME;
+		cause = tr->skew_known ? FAIL_UPDATE_BADTIME :
+		    FAIL_UPDATE_BADTIME_UNSIGNED;
 	msg_failed(m, cause, m->server);
 	m->f->reason = REASON_TSIG;
 	m->f->rcode = ldns_pkt_get_rcode(p);
@@ -315,9 +317,19 @@ ttl_read(struct update_msg *m, const struct ctx *ctx, unsigned default_ttl)
 	struct dnsio_opts o;
 	int asked = 0;
 
-	/* One question per name: a wildcard and its base share one. */
+	/*
+	 * One question per name (a wildcard and its base share one), for
+	 * records whose TTL is not known yet. A deletion is written with TTL
+	 * 0 (RFC 2136 2.5.4), but settle (run.h) wants the TTL it was served
+	 * with.
+	 */
 	for (size_t i = 0; q != NULL && slot != NULL && i < m->n; i++) {
-		const char *name = m->l->items[m->members[i]].effective;
+		const struct challenge *c = &m->l->items[m->members[i]];
+		const char *name = c->effective;
+
+		slot[i] = SIZE_MAX;
+		if (c->ttl != 0)
+			continue;
 
 		for (slot[i] = 0; slot[i] < nq; slot[i]++)
 			if (strcmp(q[slot[i]].name, name) == 0)
@@ -328,17 +340,27 @@ ttl_read(struct update_msg *m, const struct ctx *ctx, unsigned default_ttl)
 		q[nq].type = LDNS_RR_TYPE_TXT;
 		q[nq++].server = &m->z->primaries[0];
 	}
-	if (q != NULL && slot != NULL) {
+	if (q != NULL && slot != NULL && nq > 0) {
 		ctx_io_opts(ctx, &o);
+		/*
+		 * A primary that does not answer this must not take the time
+		 * the UPDATE needs (a rollback may have little left).
+		 */
+		o.total_ms /= 4;
+		if (o.total_ms > TTL_READ_MAX_MS)
+			o.total_ms = TTL_READ_MAX_MS;
+		if (o.total_ms == 0)
+			o.total_ms = 1;
 		asked = query_run(q, nq, &o) == 0;
 	}
 	for (size_t i = 0; i < m->n; i++) {
 		struct challenge *c = &m->l->items[m->members[i]];
-		const ldns_pkt *p = asked ? q[slot[i]].reply : NULL;
+		const ldns_pkt *p;
 
-		/* A TTL of its own (persist), or one read before: kept. */
-		if (c->ttl != 0)
+		/* A TTL of its own (persist), or one read before. */
+		if (slot == NULL || slot[i] == SIZE_MAX)
 			continue;
+		p = asked ? q[slot[i]].reply : NULL;
 		c->ttl = p != NULL && ldns_pkt_aa(p) ?
 		    txt_ttl(p, c->effective) : 0;
 		if (c->ttl == 0)

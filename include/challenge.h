@@ -22,6 +22,8 @@ struct challenge {
 	const struct zone_conf *zone;	/* borrowed from the config; set by resolve */
 	char	*zone_name;	/* owned: apex of the zone holding effective */
 	char	*zone_hint;	/* owned or NULL: effective's zone as an earlier run found it */
+	int	 hint_ours;	/* the hint is this program's own record (the
+				   journal, check's walk): no second walk */
 	unsigned ttl;		/* TTL of the TXT RRset at effective (update.c), 0: unknown */
 	char	*rdata;		/* owned or NULL: TXT RDATA in presentation form, when
 				   it is not VALUE as one string (a persist record) */
@@ -123,6 +125,9 @@ int	challenge_set_effective(struct challenge *c, const char *name);
  * can skip following the chain. Returns 0, or -1 on ENOMEM.
  */
 int	challenge_set_hint(struct challenge *c, const char *effective,
+	    const char *zone);
+/* challenge_set_hint for a hint of our own making (hint_ours). */
+int	challenge_set_own_hint(struct challenge *c, const char *effective,
 	    const char *zone);
 
 /*

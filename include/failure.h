@@ -25,6 +25,7 @@ enum failure_cause {
 	FAIL_CHAIN_HOP,			/* server, qname, zone; reason */
 	FAIL_ZONE_SERVERS,		/* zone; reason */
 	FAIL_ZONE_OF_NAME,		/* qname; reason */
+	FAIL_HINT_MISMATCH,		/* name, effective; detail: the hint's name */
 	/* resolve.c: the zone and its servers */
 	FAIL_ZONE_NOT_CONFIGURED,	/* zone, detail: chain */
 	FAIL_ZONE_OTHER_SECTION,	/* zone, other_zone, line, detail */
@@ -40,6 +41,7 @@ enum failure_cause {
 	FAIL_UPDATE_BADSIG,		/* zone, server, key; reason */
 	FAIL_UPDATE_BADKEY,
 	FAIL_UPDATE_BADTIME,		/* ... and skew */
+	FAIL_UPDATE_BADTIME_UNSIGNED,	/* unsigned, no server time: skew unknown */
 	FAIL_UPDATE_TSIG_OTHER,
 	FAIL_REPLY_TSIG,		/* the reply fails our TSIG checks */
 	FAIL_UPDATE_REFUSED,		/* signed REFUSED: the grant */

@@ -61,6 +61,7 @@ struct tsig_reply {
 	int64_t		time_signed;	/* reply's time signed */
 	int64_t		server_time;	/* BADTIME other data, else time_signed */
 	int64_t		skew;		/* server_time - our time, seconds */
+	int		skew_known;	/* server_time is the server's clock */
 };
 
 /*

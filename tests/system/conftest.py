@@ -9,13 +9,90 @@ import socket
 import subprocess
 import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
-from servers import ADDRESSES, DEAD, KINDS, SILENT
+from servers import ADDRESSES, DEAD, HOSTILE, HOSTILE_DECOY, KINDS, SILENT
 from servers.common import (ACME_KEY, ALGORITHMS, CHALLENGE_LABELS, PERSIST_NAMES, ZONE,
                             TsigKey, add_loopback_address, challenge_name,
                             challenge_value)
+
+
+# --- secrets: never in the agent's output or its state files ---------------
+#
+# Every TSIG secret a test hands the agent is recorded here (keys(), the
+# topology's key, Agent.secrets). Every process whose argv names the agent
+# binary, however a test runs it (Agent, test_cli's run, the fake certbots
+# of test_attacker), has its captured stdout and stderr checked for them;
+# at the end of the session the state directories the agent writes (the
+# spool, the journal) are searched for them too.
+
+SECRETS = set()
+SECRET_LEAKS = []
+_communicate = subprocess.Popen.communicate
+
+
+def _agent_process(proc):
+    """Does PROC run the agent: itself, or a client with it as its hook?"""
+    args = proc.args if isinstance(proc.args, (list, tuple)) else [proc.args]
+    binary = os.environ.get("ACME_NSUPDATE_BIN") or "acme-nsupdate"
+    return any(binary in str(arg) for arg in args)
+
+
+def _checked_communicate(self, *args, **kwargs):
+    stdout, stderr = _communicate(self, *args, **kwargs)
+    if _agent_process(self):
+        for stream, text in (("stdout", stdout), ("stderr", stderr)):
+            if isinstance(text, bytes):
+                text = text.decode(errors="replace")
+            for secret in SECRETS:
+                if text and secret in text:
+                    SECRET_LEAKS.append(f"{self.args}: secret on {stream}")
+                    raise AssertionError(f"secret on {stream} of {self.args}:\n{text}")
+    return stdout, stderr
+
+
+subprocess.Popen.communicate = _checked_communicate
+
+
+def state_directories(basetemp=None):
+    """Where the agent keeps state: root's spool (/tmp/acme-nsupdate-0),
+    $XDG_RUNTIME_DIR/acme-nsupdate, the journal's defaults, and every
+    acme-nsupdate directory under the tests' own XDG_RUNTIME_DIRs."""
+    found = [Path(tempfile.gettempdir()) / f"acme-nsupdate-{os.geteuid()}",
+             Path("/var/lib/acme-nsupdate")]
+    for variable in ("XDG_RUNTIME_DIR", "STATE_DIRECTORY", "XDG_STATE_HOME"):
+        if os.environ.get(variable):
+            found.append(Path(os.environ[variable]) / "acme-nsupdate")
+    if basetemp is not None and Path(basetemp).is_dir():
+        found += [p for p in Path(basetemp).rglob("acme-nsupdate") if p.is_dir()]
+    return [p for p in found if p.is_dir()]
+
+
+def secrets_in_state(basetemp=None):
+    """[(file, 'a secret')] for every state file that holds one."""
+    leaks = []
+    for directory in state_directories(basetemp):
+        for path in directory.rglob("*"):
+            try:
+                data = path.read_bytes() if path.is_file() else b""
+            except OSError:
+                continue
+            leaks += [(str(path), "a secret") for secret in SECRETS
+                      if secret.encode() in data]
+    return leaks
+
+
+def pytest_sessionfinish(session, exitstatus):
+    basetemp = getattr(session.config, "_tmp_path_factory", None)
+    basetemp = basetemp.getbasetemp() if basetemp is not None else None
+    leaks = secrets_in_state(basetemp)
+    if leaks or SECRET_LEAKS:
+        print("\nsecrets found in the agent's output or state files:")
+        for line in SECRET_LEAKS + [f"{path}: {what}" for path, what in leaks]:
+            print(f"  {line}")
+        session.exitstatus = 1
 
 
 def pytest_sessionstart(session):
@@ -41,6 +118,7 @@ def keys():
     found = {ACME_KEY: TsigKey.generate(ACME_KEY, "hmac-sha256")}
     for algorithm in ALGORITHMS:
         found[f"acme-{algorithm}."] = TsigKey.generate(f"acme-{algorithm}.", algorithm)
+    SECRETS.update(key.secret for key in found.values())
     return found
 
 
@@ -102,6 +180,31 @@ def dead_address():
 
 
 @pytest.fixture
+def hostile(tmp_path, keys):
+    """hostile(mode, target, ...): servers/hostile.py started on HOSTILE
+    for this test, forwarding to BIND (127.0.0.11) what it does not answer
+    itself, signing with acme-key.; stopped by its PID afterwards."""
+    from servers.hostile import Hostile
+
+    started = []
+
+    def start(mode="none", target="update", *, upstream=ADDRESSES["bind"],
+              key=None, address=HOSTILE, **extra):
+        server = Hostile(address, tmp_path, mode=mode, target=target,
+                         upstream=upstream, key=key or keys[ACME_KEY],
+                         decoy=HOSTILE_DECOY if mode == "wrong-source" else None,
+                         **extra)
+        started.append(server)
+        return server.start()
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()
+
+
+@pytest.fixture
 def value(request):
     """value(tag): a DNS-01-shaped TXT value unique to this test and tag."""
     return lambda tag: challenge_value(f"{request.node.nodeid} {tag}")
@@ -140,6 +243,14 @@ class Result:
             assert fragment.lower() in text, f"stderr lacks {fragment!r}\n{self}"
 
 
+class _Recorded(set):
+    """A set of secrets that also records each into SECRETS."""
+
+    def add(self, secret):
+        SECRETS.add(secret)
+        super().add(secret)
+
+
 class Agent:
     """acme-nsupdate run as ACME clients run it: a config file, a command,
     its arguments. Every run is checked for secrets on stdout and stderr."""
@@ -147,7 +258,7 @@ class Agent:
     def __init__(self, path, workdir):
         self.path = path
         self.workdir = workdir
-        self.secrets = set()
+        self.secrets = _Recorded()
         self.configs = 0
 
     def key_file(self, key, mode=0o600):
@@ -254,6 +365,7 @@ def topology(keys):
     .resolve) are what the read-path and end-to-end tests use."""
     from servers.topology import Topology
 
+    SECRETS.add(keys[ACME_KEY].secret)
     topo = Topology(keys[ACME_KEY])
     topo.start()
     try:

@@ -140,10 +140,14 @@ enum tcp_mode {
 	T_ANSWER,	/* the right reply */
 	T_SILENT,	/* read the query, never answer */
 	T_DECOYS,	/* a wrong reply, an empty frame, the right one split */
-	T_CLOSE		/* close after reading the query */
+	T_CLOSE,	/* close after reading the query */
+	T_FLOOD_EMPTY,	/* zero-length frames, for FLOOD_MS */
+	T_FLOOD_WRONG	/* replies to another question, for FLOOD_MS */
 };
 
 #define NCONN	8
+/* How long a flooding server keeps sending (unless the client leaves). */
+#define FLOOD_MS	4000
 
 struct conn {
 	int	 fd;
@@ -272,6 +276,39 @@ write_frame(int fd, const uint8_t *p, size_t len)
 	write_all(fd, p, len);
 }
 
+static uint64_t	now_ms(void);
+
+/*
+ * Keeps the client's TCP read busy: empty frames or non-matching replies,
+ * never the right one, until the client closes or FLOOD_MS have passed.
+ */
+static void
+srv_flood(int fd, const uint8_t *qw, size_t qlen, int empty)
+{
+	static const uint8_t	 zero[64];
+	uint64_t		 end = now_ms() + FLOOD_MS;
+	uint8_t			*bad;
+	size_t			 badlen;
+	ssize_t			 n;
+
+	bad = mkreply(qw, qlen, V_BADNAME, "flood", &badlen);
+	while (bad != NULL && now_ms() < end) {
+		if (empty)
+			n = send(fd, zero, sizeof(zero), MSG_NOSIGNAL);
+		else {
+			uint8_t	pfx[2] = { (uint8_t)(badlen >> 8),
+			    (uint8_t)badlen };
+
+			n = send(fd, pfx, 2, MSG_NOSIGNAL);
+			if (n == 2)
+				n = send(fd, bad, badlen, MSG_NOSIGNAL);
+		}
+		if (n <= 0)
+			break;
+	}
+	free(bad);
+}
+
 static void
 srv_tcp_query(struct srv *s, struct conn *c, const uint8_t *qw, size_t qlen)
 {
@@ -295,6 +332,10 @@ srv_tcp_query(struct srv *s, struct conn *c, const uint8_t *qw, size_t qlen)
 	case T_CLOSE:
 		close(c->fd);
 		c->fd = -1;
+		break;
+	case T_FLOOD_EMPTY:
+	case T_FLOOD_WRONG:
+		srv_flood(c->fd, qw, qlen, s->tmode == T_FLOOD_EMPTY);
 		break;
 	case T_DECOYS:
 		r = mkreply(qw, qlen, V_OK, text, &rlen);
@@ -861,6 +902,53 @@ test_tcp_closed_without_reply(void **state)
 	free(w);
 }
 
+/*
+ * A server that keeps sending over TCP (empty frames, or replies that do
+ * not match) must not hold the exchange past total_ms: every read loop is
+ * bounded by the deadline (the agent once stayed for as long as the
+ * server sent, 22-33 s with timeout = 8).
+ */
+static void
+flood_case(enum tcp_mode tm, int tag)
+{
+	int			 fds = count_fds();
+	struct srv		*s = srv_start(AF_INET, U_TC, tm, tag);
+	struct dnsio_query	 q = { 0 };
+	struct dnsio_opts	 o = opts(1, 5000, 60000, 500);
+	uint64_t		 t0, dt;
+	uint8_t			*w;
+	size_t			 len;
+
+	w = mkquery("flood.example.test.", (uint16_t)tag, &len);
+	q.server = &s->where;
+	q.wire = w;
+	q.len = len;
+	t0 = now_ms();
+	assert_int_equal(dnsio_exchange(&q, 1, &o), DNSIO_OK);
+	dt = now_ms() - t0;
+	assert_int_equal(q.status, DNSIO_TIMEOUT);
+	assert_null(q.reply);
+	assert_true(dt >= 500);
+	assert_true(dt < 1500);
+	srv_stop(s);
+	free(w);
+	assert_int_equal(count_fds(), fds);
+}
+
+static void
+test_tcp_flood_empty_frames(void **state)
+{
+	(void)state;
+	flood_case(T_FLOOD_EMPTY, 14);
+}
+
+static void
+test_tcp_flood_wrong_replies(void **state)
+{
+	(void)state;
+	flood_case(T_FLOOD_WRONG, 15);
+}
+
 static void
 test_large_goes_tcp(void **state)
 {
@@ -1284,6 +1372,8 @@ main(void)
 		cmocka_unit_test(test_tc_cut_to_tcp),
 		cmocka_unit_test(test_tcp_decoys_and_pieces),
 		cmocka_unit_test(test_tcp_closed_without_reply),
+		cmocka_unit_test(test_tcp_flood_empty_frames),
+		cmocka_unit_test(test_tcp_flood_wrong_replies),
 		cmocka_unit_test(test_large_goes_tcp),
 		cmocka_unit_test(test_no_answer_retransmit_tcp_timeout),
 		cmocka_unit_test(test_backoff_doubles),

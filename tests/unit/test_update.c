@@ -154,8 +154,8 @@ respond_noerror_unsigned(const uint8_t *q, size_t qlen, uint8_t **r,
  * the error and an empty MAC. Appended by hand: a canned TSIG RR.
  */
 static int
-respond_tsig_error(const uint8_t *q, size_t qlen, uint8_t **r, size_t *rlen,
-    uint16_t error)
+respond_tsig_error_other(const uint8_t *q, size_t qlen, uint8_t **r,
+    size_t *rlen, uint16_t error, const uint8_t *other6)
 {
 	static const uint8_t owner[] = "\x08" "acme-key";
 	static const uint8_t alg[] = "\x0b" "hmac-sha256";
@@ -183,7 +183,11 @@ respond_tsig_error(const uint8_t *q, size_t qlen, uint8_t **r, size_t *rlen,
 	tail[n++] = (uint8_t)(error >> 8);
 	tail[n++] = (uint8_t)error;
 	tail[n++] = 0;
-	tail[n++] = 0;					/* other len 0 */
+	tail[n++] = other6 != NULL ? 6 : 0;		/* other len */
+	if (other6 != NULL) {
+		memcpy(tail + n, other6, 6);
+		n += 6;
+	}
 	tail[base] = (uint8_t)((n - base - 2) >> 8);
 	tail[base + 1] = (uint8_t)(n - base - 2);
 	if ((out = realloc(*r, *rlen + n)) == NULL)
@@ -193,6 +197,13 @@ respond_tsig_error(const uint8_t *q, size_t qlen, uint8_t **r, size_t *rlen,
 	*r = out;
 	*rlen += n;
 	return 0;
+}
+
+static int
+respond_tsig_error(const uint8_t *q, size_t qlen, uint8_t **r, size_t *rlen,
+    uint16_t error)
+{
+	return respond_tsig_error_other(q, qlen, r, rlen, error, NULL);
 }
 
 static int
@@ -211,6 +222,16 @@ static int
 respond_badtime(const uint8_t *q, size_t qlen, uint8_t **r, size_t *rlen)
 {
 	return respond_tsig_error(q, qlen, r, rlen, 18);
+}
+
+/* A BADTIME whose other data holds the server's clock: 2023-11-22. */
+static int
+respond_badtime_other(const uint8_t *q, size_t qlen, uint8_t **r,
+    size_t *rlen)
+{
+	static const uint8_t when[6] = { 0, 0, 0x65, 0x5d, 0xe3, 0x00 };
+
+	return respond_tsig_error_other(q, qlen, r, rlen, 18, when);
 }
 
 static int
@@ -379,7 +400,11 @@ test_badsig(void **state)
 	assert_err_has(f, "rejects key acme-key's secret");
 }
 
-/* The canned BADTIME reply was signed in November 2023: years of skew. */
+/*
+ * An unsigned BADTIME without other data: its time signed is not the
+ * server's word, so the skew is unknown (it once said "clocks differ by
+ * 0 s" when the server echoed our time).
+ */
 static void
 test_badtime(void **state)
 {
@@ -388,7 +413,22 @@ test_badtime(void **state)
 	assert_int_equal(run_with(f, respond_badtime, UPDATE_ADD),
 	    UPDATE_ERR_REJECTED);
 	assert_err_has(f, "TSIG BADTIME");
-	assert_err_has(f, "clocks differ by");
+	assert_err_has(f, "unsigned and carries no time");
+	assert_err_has(f, "NTP");
+	if (strstr(f->err, "clocks differ by") != NULL)
+		fail_msg("a skew made up: %s", f->err);
+}
+
+/* RFC 8945 5.2.3: other data with the server's time (2023): years off. */
+static void
+test_badtime_other_data(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(run_with(f, respond_badtime_other, UPDATE_ADD),
+	    UPDATE_ERR_REJECTED);
+	assert_err_has(f, "TSIG BADTIME");
+	assert_err_has(f, "clocks differ by -");
 	assert_err_has(f, "NTP");
 }
 
@@ -464,6 +504,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_badkey, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_badsig, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_badtime_other_data,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_badtime, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_rcodes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsigned_noerror_not_trusted,

@@ -47,6 +47,9 @@ CHALLENGE_LABELS = (
     "a",                # holds an unrelated TXT in the zone
     "badsig", "badkey", "down", "silent", "nozone", "lp",
     "cb",               # test_cli.py: certbot's batched auth hook
+    "hostile",          # test_hostile.py: through a misbehaving responder
+    "hint", "cbx",      # test_attacker.py: certbot's hint, concurrent runs
+    "many",             # test_concurrency.py: 50 calls at one name
 ) + tuple(f"alg-{a}" for a in ALGORITHMS) + tuple(f"py-{a}" for a in ALGORITHMS)
 
 # dns-persist-01 records (test_persist.py): granted like the challenge
