@@ -371,6 +371,26 @@ def test_certbot_cleanup_after_killed_auth(topology, agent, config, state, value
     assert journal(state) == {}
 
 
+def test_lego_cleanup_after_failed_present(topology, agent, config, state,
+                                           value):
+    """lego calls cleanup after a present that failed or was killed: the
+    record name it hands over is the journal's, and the journal says where
+    the value went."""
+    fqdn, token = challenge("lgk"), value("token")
+    conf = config()
+    with topology.secondary_frozen():
+        proc = agent.start(conf, "present", fqdn, token)
+        retry_with_timeout(lambda: token in served(topology, fqdn), 10,
+                           "BIND serving the value")
+        proc.kill()
+        proc.wait(10)
+    assert [r["value"] for r in journal(state).values()] == [token]
+    done = agent.ok(conf, "-v", "cleanup", fqdn, token)
+    assert "as the journal says" in done.stderr, str(done)
+    assert token not in served(topology, fqdn)
+    assert journal(state) == {}
+
+
 # --- the state directory ----------------------------------------------------
 
 def test_state_dir_refused(topology, agent, config, state, tmp_path, value):
