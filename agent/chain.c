@@ -364,7 +364,9 @@ chain_wildcard_check(const struct walk *w, struct chain *c)
 {
 	if (c->n < 2 || config_zone_exact(w->cfg, c->zones[c->n - 1]) != NULL)
 		return CHAIN_OK;
-	/* The last hop still in a configured zone, if the chain leaves there. */
+	/*
+	 * The last hop still in a configured zone, if the chain leaves there.
+	 */
 	for (size_t i = c->n - 1; i-- > 0; ) {
 		if (config_zone_exact(w->cfg, c->zones[i]) == NULL)
 			continue;

@@ -184,7 +184,8 @@ static const struct note_words notes[] = {
 	    "remove it (persist --remove)" },
 	{ N_NEGTTL, "zone {zone}", "negative TTL {n} s (SOA TTL {m}, minimum "
 	    "{detail})", "a lookup of the name before the record exists is "
-	    "cached that long: lower the SOA minimum of {zone} to 300 or less" },
+	    "cached that long: lower the SOA minimum of {zone} to 300 or "
+	    "less" },
 	{ N_NEGTTL_UNREAD, "zone {zone}", "cannot read the SOA ({reason})",
 	    NULL },
 	{ N_SERVER_SAYS, "{server}", "{detail} (zone {zone})", NULL },
@@ -537,7 +538,8 @@ struct domain_state {
 	int			 plan_ok;
 	const struct zone_servers *zs;		/* borrowed from cache */
 	ldns_rr			*soa;		/* owned: the zone's SOA */
-	const struct check_software *primary_sw;	/* borrowed: run's cache */
+	/* borrowed: run's cache */
+	const struct check_software *primary_sw;
 };
 
 static void

@@ -417,8 +417,9 @@ cfg_zone_gss_end(struct cfg_parse *p)
 		for (size_t i = 0; i < sizeof(needs_gss) / sizeof(*needs_gss);
 		    i++)
 			if (p->zone_seen[needs_gss[i]] != 0)
-				cfg_error(p, p->zone_seen[needs_gss[i]], "%s is "
-				    "for GSS-TSIG, and gss_tsig is not set",
+				cfg_error(p, p->zone_seen[needs_gss[i]],
+				    "%s is for GSS-TSIG, and gss_tsig is not "
+				    "set",
 				    cfg_keys[needs_gss[i]].name);
 		return 0;
 	}

@@ -136,9 +136,9 @@ xfer_finish(struct run *run, struct xfer *x, struct pollfd *pfd,
 static unsigned
 wire_tsig_count(const uint8_t *w, size_t len)
 {
-	size_t pos = LDNS_HEADER_SIZE, i, n_before, n_all;
-	unsigned n = 0;
-	ldns_rr *rr;
+	size_t		 pos = LDNS_HEADER_SIZE, i, n_before, n_all;
+	unsigned	 n = 0;
+	ldns_rr		*rr;
 
 	if (len < LDNS_HEADER_SIZE)
 		return 0;
@@ -165,7 +165,7 @@ wire_tsig_count(const uint8_t *w, size_t len)
 ldns_status
 dnsio_wire2pkt(ldns_pkt **p, const uint8_t *wire, size_t len)
 {
-	ldns_status st;
+	ldns_status	 st;
 
 	*p = NULL;
 	if (wire_tsig_count(wire, len) > 1)

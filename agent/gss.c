@@ -44,7 +44,8 @@ struct gss_tsig {
 	gss_ctx_id_t	 ctx;
 	gss_name_t	 target;
 	gss_name_t	 client;	/* principal = as given, or none */
-	const char	*keytab;	/* borrowed (config or environ), or NULL */
+	/* borrowed (config or environ), or NULL */
+	const char	*keytab;
 	char		*key_name;	/* owned: the TKEY key name, absolute */
 	const char	*alg_name;	/* static: "gss-tsig." ... */
 	int		 microsoft;	/* TKEY in the answer section */
@@ -170,7 +171,8 @@ gss_fail_status(struct gss_failure *f, OM_uint32 major, OM_uint32 minor)
 	f->minor = minor;
 	if (f->kind == GSS_FAIL_KDC_UNREACHABLE || f->kind == GSS_FAIL_SKEW ||
 	    f->kind == GSS_FAIL_CLIENT_UNKNOWN)
-		gss_kdc_lookup(f->principal[0] != '\0' ? f->principal : NULL, f);
+		gss_kdc_lookup(f->principal[0] != '\0' ? f->principal : NULL,
+		    f);
 }
 
 static const char *
@@ -702,7 +704,8 @@ gss_handshake(struct gss_tsig *g, const struct dns_server *servers,
 			goto out;
 		}
 		if (out.length == 0)
-			break;		/* complete: the server had the last word */
+			/* complete: the server had the last word */
+			break;
 		free(wire);
 		wire = NULL;
 		if (gss_tkey_query(g, TKEY_MODE_GSSAPI, out.value, out.length,
@@ -941,7 +944,9 @@ gss_tsig_check_reply(struct gss_tsig *g, const struct tsig_request *req,
 	if (ts == TSIG_ERR_SERVER) {
 		f->kind = GSS_FAIL_UPDATE_TSIG;
 	} else if (ts == TSIG_ERR_UNSIGNED && f->rcode != LDNS_RCODE_NOERROR) {
-		/* RFC 8945 5.3.2: errors before TSIG processing come unsigned. */
+		/*
+		 * RFC 8945 5.3.2: errors before TSIG processing come unsigned.
+		 */
 		f->kind = gss_rcode_kind(f->rcode);
 	} else if (ts != TSIG_OK) {
 		f->kind = GSS_FAIL_REPLY_UNVERIFIED;

@@ -255,7 +255,8 @@ journal_write(int state, struct journal_entry *e, struct failure *f)
 	if (journal_proc_start(e->pid, &e->start) == -1)
 		e->start = 0;
 	if ((text = journal_format(e)) == NULL ||
-	    journal_file_name(e->effective, e->value, name, sizeof(name)) == -1) {
+	    journal_file_name(e->effective, e->value, name,
+	    sizeof(name)) == -1) {
 		err = errno;
 		goto out;
 	}

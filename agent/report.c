@@ -24,9 +24,9 @@
 #define PRIMARY_UP	"is the primary running and reachable? check " \
 			"server = in [zone {zone}]"
 #define WAIT_FIX	"if a secondary lags, check NOTIFY and IXFR from the " \
-			"primary; a server that is down for good: remove it " \
-			"from the NS set, list the live ones in nameservers =, " \
-			"or set require = reachable"
+			"primary; a server that is down for good: remove " \
+			"it from the NS set, list the live ones in " \
+			"nameservers =, or set require = reachable"
 
 struct cause_words {
 	enum failure_cause	 cause;
@@ -296,8 +296,9 @@ put_name(FILE *o, const char *name)
 static void
 put_rcode(FILE *o, int rcode)
 {
-	const ldns_lookup_table *t = ldns_lookup_by_id(ldns_rcodes, rcode);
+	const ldns_lookup_table	*t;
 
+	t = ldns_lookup_by_id(ldns_rcodes, rcode);
 	if (t != NULL)
 		fputs(t->name, o);
 	else
@@ -316,7 +317,9 @@ put_io(FILE *o, const struct failure *f)
 		fputs(dnsio_strerror(f->io_status), o);
 }
 
-/* Writes the value of field KEY (LEN bytes) of F. Returns 0, or -1 if unknown. */
+/*
+ * Writes the value of field KEY (LEN bytes) of F. Returns 0, or -1 if unknown.
+ */
 static int
 put_field(FILE *o, const struct failure *f, const char *key, size_t len)
 {
@@ -397,14 +400,14 @@ put_field(FILE *o, const struct failure *f, const char *key, size_t len)
 char *
 report_expand(const char *template, report_field_fn put, const void *arg)
 {
-	char *out = NULL;
-	size_t len = 0;
-	FILE *o;
+	char	*out = NULL;
+	size_t	 len = 0;
+	FILE	*o;
 
 	if (template == NULL || (o = open_memstream(&out, &len)) == NULL)
 		return NULL;
 	for (const char *p = template; *p != '\0'; p++) {
-		const char *end;
+		const char	*end;
 
 		if (*p != '{' || (end = strchr(p, '}')) == NULL ||
 		    put(o, arg, p + 1, (size_t)(end - p - 1)) == -1) {
@@ -459,7 +462,7 @@ reason_template(const struct failure *f)
 static char *
 subject_text(const struct failure *f)
 {
-	const char *t;
+	const char	*t;
 
 	if (f->name == NULL)
 		t = f->zone != NULL ? "zone {zone}" : "{qname}";
@@ -474,7 +477,7 @@ subject_text(const struct failure *f)
 static int
 fix_append(struct report_parts *p, const struct failure *f)
 {
-	char *more = expand(UNCOVERED, f), *both = NULL;
+	char	*more = expand(UNCOVERED, f), *both = NULL;
 
 	if (more == NULL)
 		return -1;
@@ -493,7 +496,7 @@ fix_append(struct report_parts *p, const struct failure *f)
 int
 report_parts(const struct failure *f, struct report_parts *p)
 {
-	const struct cause_words *w = cause_find(f->cause);
+	const struct cause_words	*w = cause_find(f->cause);
 
 	memset(p, 0, sizeof(*p));
 	if (w == NULL)
@@ -525,8 +528,8 @@ report_parts_free(struct report_parts *p)
 char *
 report_text(const struct failure *f)
 {
-	struct report_parts p;
-	char *out = NULL;
+	struct report_parts	 p;
+	char			*out = NULL;
 
 	if (report_parts(f, &p) == -1)
 		return NULL;
@@ -545,7 +548,7 @@ report_text(const struct failure *f)
 void
 report_error(const struct failure *f)
 {
-	char *text = report_text(f);
+	char	*text = report_text(f);
 
 	msg_error("%s", text != NULL ? text : "out of memory");
 	free(text);
@@ -554,7 +557,7 @@ report_error(const struct failure *f)
 void
 report_warning(const struct failure *f, const char *while_doing)
 {
-	char *text = report_text(f);
+	char	*text = report_text(f);
 
 	msg_warn("%s (%s)", text != NULL ? text : "out of memory",
 	    while_doing);

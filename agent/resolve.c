@@ -215,7 +215,9 @@ challenge_failed(struct resolver_run *r, const struct challenge *c)
 	r->f->config_path = r->cfg->path;
 }
 
-/* The chain ends in a zone; a [zone] section for exactly that zone must exist. */
+/*
+ * The chain ends in a zone; a [zone] section for exactly that zone must exist.
+ */
 static const struct zone_conf *
 zone_conf_exact(struct resolver_run *r, const struct challenge *c,
     const struct chain *ch)
@@ -344,10 +346,10 @@ static enum resolve_status
 plan_hinted(struct resolver_run *r, struct challenge_list *l, size_t i,
     struct zone_plan *plan)
 {
-	struct challenge *c = &l->items[i];
-	const struct zone_conf *zc = hint_zone(r->cfg, c);
-	char *hint = c->effective;
-	enum resolve_status st;
+	struct challenge	*c = &l->items[i];
+	const struct zone_conf	*zc = hint_zone(r->cfg, c);
+	char			*hint = c->effective;
+	enum resolve_status	 st;
 
 	if ((c->effective = strdup(c->name)) == NULL) {
 		c->effective = hint;

@@ -39,12 +39,14 @@
 /* One invocation: what the stages after config share. */
 struct run {
 	const struct config	*cfg;
-	struct ctx		 ctx;		/* deadline: the forward stages' */
+	/* deadline: the forward stages' */
+	struct ctx		 ctx;
 	int64_t			 end;		/* the run's own: timeout */
 	struct zone_plan	 plan;
 	struct challenge_list	*l;
 	int			 state;		/* the state directory, or -1 */
-	size_t			 journaled;	/* zones whose values are journaled */
+	/* zones whose values are journaled */
+	size_t			 journaled;
 	int			 undone;	/* run_rollback has run */
 };
 
@@ -245,10 +247,13 @@ run_updates(struct run *r, enum run_op op)
 		status = EXIT_DNS;
 		if (op == RUN_ADD) {
 			/* DESIGN.md: a failed add removes what it added. */
-			run_rollback(r, update_may_have_applied(st) ? i + 1 : i);
+			run_rollback(r, update_may_have_applied(st) ? i + 1 :
+			    i);
 			break;
 		}
-		/* A removal goes on with the other zones: clean up what can be. */
+		/*
+		 * A removal goes on with the other zones: clean up what can be.
+		 */
 	}
 	return status;
 }
@@ -260,8 +265,8 @@ settle_mark(const struct run *r)
 	for (size_t i = 0; i < r->l->n; i++) {
 		const struct challenge	*c = &r->l->items[i];
 
-		if (spool_settle_mark(r->state, c->effective, c->ttl > 0 ? c->ttl :
-		    r->cfg->ttl) == -1)
+		if (spool_settle_mark(r->state, c->effective,
+		    c->ttl > 0 ? c->ttl : r->cfg->ttl) == -1)
 			msg_warn("%.*s: cannot note the removal (%s); a value "
 			    "added at this name within %u s may meet a cached "
 			    "answer", DNAME_BARE(c->effective),
@@ -417,8 +422,9 @@ run_journal_hints(struct run *r)
 			    strcmp(j.items[k].value, c->value) == 0 &&
 			    challenge_set_own_hint(c, j.items[k].effective,
 			    j.items[k].zone) == 0)
-				msg_verbose("%s: at %s in zone %s, as the journal "
-				    "says", c->name, c->effective, c->zone_hint);
+				msg_verbose("%s: at %s in zone %s, as the "
+				    "journal says", c->name, c->effective,
+				    c->zone_hint);
 	}
 	journal_free(&j);
 }

@@ -36,7 +36,8 @@
 
 /* What a lookup found about each challenge's zone (NULL/unknown: not known). */
 struct setup_found {
-	char			*primary;	/* owned: "ADDR" or "ADDR:PORT", as server = takes it */
+	/* owned: "ADDR" or "ADDR:PORT", as server = takes it */
+	char			*primary;
 	enum check_product	 product;	/* the primary's software */
 };
 
@@ -51,7 +52,8 @@ setup_alias(struct challenge_list *l, const char *alias)
 		    strlen(CHALLENGE_PREFIX);
 		char			 target[600];
 
-		if (snprintf(target, sizeof(target), "%.*s.%s", DNAME_BARE(domain), alias) >= 256) {
+		if (snprintf(target, sizeof(target), "%.*s.%s",
+		    DNAME_BARE(domain), alias) >= 256) {
 			msg_error("%s: %s.%s is too long for DNS", c->domain,
 			    domain, alias);
 			return EXIT_USAGE;
@@ -333,7 +335,8 @@ print_setup(const struct challenge_list *l, const char *key, int alias,
 		int	 seen = 0;
 
 		for (size_t k = 0; k < i && !seen; k++)
-			seen = dname_equal(l->items[k].zone_hint, l->items[i].zone_hint);
+			seen = dname_equal(l->items[k].zone_hint,
+			    l->items[i].zone_hint);
 		if (!seen)
 			print_zone(l, l->items[i].zone_hint, key, alias,
 			    &found[i]);

@@ -89,7 +89,7 @@ static enum tsig_status
 tsig_names(const char *key_name, const char *alg_name, ldns_rdf **kname,
     ldns_rdf **aname)
 {
-	enum tsig_status st = TSIG_ERR_FORMAT;
+	enum tsig_status	 st = TSIG_ERR_FORMAT;
 
 	*kname = NULL;
 	*aname = NULL;
@@ -143,7 +143,7 @@ tsig_digest_input(const struct tsig_request *req, const uint8_t *msg,
     uint16_t fudge, uint16_t error, const uint8_t *other, size_t other_len,
     ldns_buffer **out)
 {
-	ldns_buffer *b;
+	ldns_buffer	*b;
 
 	*out = NULL;
 	b = ldns_buffer_new(msg_len + LDNS_MAX_DOMAINLEN * 2 + 32 +
@@ -168,9 +168,9 @@ tsig_digest_input(const struct tsig_request *req, const uint8_t *msg,
 static EVP_MAC_CTX *
 tsig_hmac_new(const struct key *k, const struct key_alg_info *a)
 {
-	EVP_MAC *mac;
-	EVP_MAC_CTX *ctx = NULL;
-	OSSL_PARAM params[2];
+	EVP_MAC		*mac;
+	EVP_MAC_CTX	*ctx = NULL;
+	OSSL_PARAM	 params[2];
 
 	mac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_HMAC, NULL);
 	if (mac == NULL)
@@ -203,9 +203,9 @@ static int
 tsig_hmac_mac(void *arg, const uint8_t *data, size_t len, uint8_t *mac,
     size_t *mac_len)
 {
-	const struct tsig_hmac *h = arg;
-	EVP_MAC_CTX *ctx = tsig_hmac_new(h->k, h->a);
-	int rc = -1;
+	const struct tsig_hmac	*h = arg;
+	EVP_MAC_CTX		*ctx = tsig_hmac_new(h->k, h->a);
+	int			 rc = -1;
 
 	if (ctx != NULL && EVP_MAC_update(ctx, data, len) == 1 &&
 	    EVP_MAC_final(ctx, mac, mac_len, TSIG_MAC_MAX) == 1 &&
@@ -220,10 +220,10 @@ static int
 tsig_hmac_verify(void *arg, const uint8_t *data, size_t len,
     const uint8_t *mac, size_t mac_len)
 {
-	const struct tsig_hmac *h = arg;
-	uint8_t mine[TSIG_MAC_MAX];
-	size_t mine_len = 0;
-	int rc = -1;
+	const struct tsig_hmac	*h = arg;
+	uint8_t			 mine[TSIG_MAC_MAX];
+	size_t			 mine_len = 0;
+	int			 rc = -1;
 
 	if (tsig_hmac_mac(arg, data, len, mine, &mine_len) == 0 &&
 	    mac_len == h->a->mac_len &&
@@ -243,11 +243,11 @@ static enum tsig_status
 tsig_wire_rr(const uint8_t *wire, size_t len, size_t *pos,
     ldns_pkt_section section, ldns_rr **rrp)
 {
-	ldns_rdf *owner = NULL;
-	ldns_rr *rr = NULL;
-	ldns_status ls;
-	size_t p = *pos, end;
-	enum tsig_status st = TSIG_ERR_FORMAT;
+	ldns_rdf		*owner = NULL;
+	ldns_rr			*rr = NULL;
+	ldns_status		 ls;
+	size_t			 p = *pos, end;
+	enum tsig_status	 st = TSIG_ERR_FORMAT;
 
 	*rrp = NULL;
 	ls = ldns_wire2dname(&owner, wire, len, &p);
@@ -291,11 +291,12 @@ static enum tsig_status
 tsig_find(const uint8_t *wire, size_t len, ldns_rr **tsigp, size_t *startp,
     int *present)
 {
-	ldns_rr *rr = NULL;
-	ldns_pkt_section sec;
-	size_t pos = LDNS_HEADER_SIZE, start, i, nan, nns, nrr;
-	int misplaced = 0;
-	enum tsig_status st = TSIG_ERR_FORMAT;
+	ldns_rr			*rr = NULL;
+	ldns_pkt_section	 sec;
+	size_t			 pos = LDNS_HEADER_SIZE, start, i;
+	size_t			 nan, nns, nrr;
+	int			 misplaced = 0;
+	enum tsig_status	 st = TSIG_ERR_FORMAT;
 
 	*tsigp = NULL;
 	*startp = 0;
@@ -357,8 +358,8 @@ out:
 static enum tsig_status
 tsig_fields_get(ldns_rr *rr, struct tsig_fields *f)
 {
-	const ldns_rdf *rd[7];
-	const uint8_t *p;
+	const ldns_rdf	*rd[7];
+	const uint8_t	*p;
 
 	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_ANY ||
 	    ldns_rr_ttl(rr) != 0 || ldns_rr_rd_count(rr) != 7)
@@ -399,12 +400,12 @@ static enum tsig_status
 tsig_sign_core(const struct tsig_signer *s, time_t now, uint8_t **wire,
     size_t *len, struct tsig_request *req)
 {
-	ldns_rdf *kname = NULL, *aname = NULL;
-	ldns_buffer *input = NULL, *rr = NULL;
-	uint8_t mac[TSIG_SIG_MAX], *grown;
-	size_t mac_len = 0, rdlen_at, rr_len;
-	uint16_t id, arcount;
-	enum tsig_status st = TSIG_ERR_FORMAT;
+	ldns_rdf		*kname = NULL, *aname = NULL;
+	ldns_buffer		*input = NULL, *rr = NULL;
+	uint8_t			 mac[TSIG_SIG_MAX], *grown;
+	size_t			 mac_len = 0, rdlen_at, rr_len;
+	uint16_t		 id, arcount;
+	enum tsig_status	 st = TSIG_ERR_FORMAT;
 
 	if (s == NULL || wire == NULL || *wire == NULL || len == NULL ||
 	    req == NULL || *len < LDNS_HEADER_SIZE)
@@ -492,14 +493,14 @@ tsig_verify_core(const struct tsig_signer *s, size_t fixed_len,
     const struct tsig_request *req, const uint8_t *wire, size_t len,
     time_t now, struct tsig_reply *out)
 {
-	struct tsig_reply r;
-	struct tsig_fields f;
-	ldns_rdf *kname = NULL, *aname = NULL;
-	ldns_rr *tsig = NULL;
-	ldns_buffer *input = NULL;
-	uint8_t *copy = NULL;
-	size_t start, min_len;
-	enum tsig_status st;
+	struct tsig_reply	 r;
+	struct tsig_fields	 f;
+	ldns_rdf		*kname = NULL, *aname = NULL;
+	ldns_rr			*tsig = NULL;
+	ldns_buffer		*input = NULL;
+	uint8_t			*copy = NULL;
+	size_t			 start, min_len;
+	enum tsig_status	 st;
 
 	memset(&r, 0, sizeof(r));
 	memset(&f, 0, sizeof(f));
@@ -634,8 +635,8 @@ enum tsig_status
 tsig_sign(const struct key *k, time_t now, uint8_t **wire, size_t *len,
     struct tsig_request *req)
 {
-	struct tsig_hmac h;
-	struct tsig_signer s;
+	struct tsig_hmac	 h;
+	struct tsig_signer	 s;
 
 	tsig_hmac_signer(k, &h, &s);
 	if (h.a == NULL || s.alg_name == NULL)
@@ -647,8 +648,8 @@ enum tsig_status
 tsig_verify(const struct key *k, const struct tsig_request *req,
     const uint8_t *wire, size_t len, time_t now, struct tsig_reply *out)
 {
-	struct tsig_hmac h;
-	struct tsig_signer s;
+	struct tsig_hmac	 h;
+	struct tsig_signer	 s;
 
 	tsig_hmac_signer(k, &h, &s);
 	if (h.a == NULL || s.alg_name == NULL) {
@@ -676,7 +677,7 @@ tsig_verify_with(const struct tsig_signer *s, const struct tsig_request *req,
 const char *
 tsig_error_name(uint16_t error)
 {
-	static char buf[32];
+	static char	 buf[32];
 
 	switch (error) {
 	case TSIG_RCODE_BADSIG:

@@ -39,13 +39,17 @@
 struct update_msg {
 	const struct zone_target	*z;
 	struct challenge_list		*l;
-	const size_t			*members;	/* borrowed slice of z->members */
+	/* borrowed slice of z->members */
+	const size_t			*members;
 	size_t				 n;
 	enum update_op			 op;
-	const struct dns_server		*server;	/* the address that answered */
-	struct gss_tsig			*gss;	/* borrowed; NULL: sign with the key */
+	/* the address that answered */
+	const struct dns_server		*server;
+	/* borrowed; NULL: sign with the key */
+	struct gss_tsig			*gss;
 	struct failure			*f;
-	struct tsig_reply		*tr;	/* NULL, or receives the reply's TSIG */
+	/* NULL, or receives the reply's TSIG */
+	struct tsig_reply		*tr;
 };
 
 int
@@ -64,9 +68,9 @@ update_may_have_applied(enum update_status st)
 static ldns_rr *
 update_rr(const struct challenge *c, enum update_op op)
 {
-	ldns_rr *rr = NULL;
-	char *text = NULL;
-	int n;
+	ldns_rr	*rr = NULL;
+	char	*text = NULL;
+	int	 n;
 
 	if (c->rdata != NULL)
 		n = asprintf(&text, "%s %u IN TXT %s", c->effective, c->ttl,
@@ -94,9 +98,9 @@ static enum update_status
 update_pkt_wire(const char *apex, const ldns_rr_list *prereq,
     const ldns_rr_list *up, uint8_t **wire, size_t *len)
 {
-	ldns_rdf *zone = NULL;
-	ldns_pkt *p = NULL;
-	enum update_status st = UPDATE_ERR_BUILD;
+	ldns_rdf		*zone = NULL;
+	ldns_pkt		*p = NULL;
+	enum update_status	 st = UPDATE_ERR_BUILD;
 
 	*wire = NULL;
 	if ((zone = dname_to_rdf(apex)) == NULL)
@@ -111,7 +115,7 @@ update_pkt_wire(const char *apex, const ldns_rr_list *prereq,
 	ldns_pkt_set_rd(p, false);
 	ldns_pkt_set_id(p, (uint16_t)arc4random_uniform(65536));
 	if (msg_verbosity >= 3) {
-		char *text = ldns_pkt2str(p);
+		char	*text = ldns_pkt2str(p);
 
 		msg_debug("sending to zone %s:\n%s", apex,
 		    text != NULL ? text : "?");
@@ -126,15 +130,16 @@ update_pkt_wire(const char *apex, const ldns_rr_list *prereq,
 static enum update_status
 update_wire(const struct update_msg *m, uint8_t **wire, size_t *len)
 {
-	ldns_rr_list *up = ldns_rr_list_new();
-	enum update_status st = UPDATE_ERR_BUILD;
+	ldns_rr_list		*up = ldns_rr_list_new();
+	enum update_status	 st = UPDATE_ERR_BUILD;
 
 	*wire = NULL;
 	if (up == NULL)
 		return UPDATE_ERR_NOMEM;
 	for (size_t i = 0; i < m->n; i++) {
-		ldns_rr *rr = update_rr(&m->l->items[m->members[i]], m->op);
+		ldns_rr	*rr;
 
+		rr = update_rr(&m->l->items[m->members[i]], m->op);
 		if (rr == NULL || !ldns_rr_list_push_rr(up, rr)) {
 			ldns_rr_free(rr);
 			goto out;
@@ -151,8 +156,8 @@ static void
 msg_failed(const struct update_msg *m, enum failure_cause cause,
     const struct dns_server *server)
 {
-	const struct challenge *c = &m->l->items[m->members[0]];
-	const struct key *k = m->z->conf->key;
+	const struct challenge	*c = &m->l->items[m->members[0]];
+	const struct key	*k = m->z->conf->key;
 
 	m->f->cause = cause;
 	failure_subject(m->f, c->name, c->effective, m->n - 1);
@@ -193,7 +198,7 @@ static void
 tsig_rejection(const struct update_msg *m, const ldns_pkt *p,
     const struct tsig_reply *tr)
 {
-	enum failure_cause cause = FAIL_UPDATE_TSIG_OTHER;
+	enum failure_cause	 cause = FAIL_UPDATE_TSIG_OTHER;
 
 	if (tr->error == TSIG_RCODE_BADSIG)
 		cause = FAIL_UPDATE_BADSIG;
@@ -214,8 +219,8 @@ static void
 rcode_rejection(const struct update_msg *m, const ldns_pkt *p,
     int signed_reply)
 {
-	ldns_pkt_rcode rc = ldns_pkt_get_rcode(p);
-	enum failure_cause cause;
+	ldns_pkt_rcode		 rc = ldns_pkt_get_rcode(p);
+	enum failure_cause	 cause;
 
 	switch (rc) {
 	case LDNS_RCODE_REFUSED:
@@ -251,10 +256,10 @@ static enum update_status
 reply_check(const struct update_msg *m, const struct tsig_request *req,
     const uint8_t *wire, size_t len)
 {
-	struct tsig_reply tr = { 0 };
-	enum tsig_status ts;
-	ldns_pkt *p = NULL;
-	enum update_status st = UPDATE_ERR_REJECTED;
+	struct tsig_reply	 tr = { 0 };
+	enum tsig_status	 ts;
+	ldns_pkt		*p = NULL;
+	enum update_status	 st = UPDATE_ERR_REJECTED;
 
 	if (dnsio_wire2pkt(&p, wire, len) != LDNS_STATUS_OK) {
 		msg_failed(m, FAIL_UPDATE_UNREADABLE, m->server);
@@ -262,7 +267,7 @@ reply_check(const struct update_msg *m, const struct tsig_request *req,
 	}
 	/* GSS-TSIG: the MIC checked (gss_verify_mic) before the rcode. */
 	if (m->gss != NULL) {
-		struct gss_failure gf;
+		struct gss_failure	 gf;
 
 		ldns_pkt_free(p);
 		if (gss_tsig_check_reply(m->gss, req, wire, len, time(NULL),
@@ -277,7 +282,9 @@ reply_check(const struct update_msg *m, const struct tsig_request *req,
 		tsig_rejection(m, p, &tr);
 	} else if (ts == TSIG_ERR_UNSIGNED &&
 	    ldns_pkt_get_rcode(p) != LDNS_RCODE_NOERROR) {
-		/* RFC 8945 5.3.2: errors before TSIG processing come unsigned. */
+		/*
+		 * RFC 8945 5.3.2: errors before TSIG processing come unsigned.
+		 */
 		rcode_rejection(m, p, 0);
 	} else if (ts != TSIG_OK) {
 		msg_failed(m, FAIL_REPLY_TSIG, m->server);
@@ -312,10 +319,11 @@ txt_ttl(const ldns_pkt *p, const char *name)
 static void
 ttl_read(struct update_msg *m, const struct ctx *ctx, unsigned default_ttl)
 {
-	struct question *q = calloc(m->n, sizeof(*q));
-	size_t *slot = calloc(m->n, sizeof(*slot)), nq = 0;
-	struct dnsio_opts o;
-	int asked = 0;
+	struct question		*q = calloc(m->n, sizeof(*q));
+	size_t			*slot = calloc(m->n, sizeof(*slot));
+	size_t			 nq = 0;
+	struct dnsio_opts	 o;
+	int			 asked = 0;
 
 	/*
 	 * One question per name (a wildcard and its base share one), for
@@ -324,8 +332,8 @@ ttl_read(struct update_msg *m, const struct ctx *ctx, unsigned default_ttl)
 	 * with.
 	 */
 	for (size_t i = 0; q != NULL && slot != NULL && i < m->n; i++) {
-		const struct challenge *c = &m->l->items[m->members[i]];
-		const char *name = c->effective;
+		const struct challenge	*c = &m->l->items[m->members[i]];
+		const char		*name = c->effective;
 
 		slot[i] = SIZE_MAX;
 		if (c->ttl != 0)
@@ -354,8 +362,8 @@ ttl_read(struct update_msg *m, const struct ctx *ctx, unsigned default_ttl)
 		asked = query_run(q, nq, &o) == 0;
 	}
 	for (size_t i = 0; i < m->n; i++) {
-		struct challenge *c = &m->l->items[m->members[i]];
-		const ldns_pkt *p;
+		struct challenge	*c = &m->l->items[m->members[i]];
+		const ldns_pkt		*p;
 
 		/* A TTL of its own (persist), or one read before. */
 		if (slot == NULL || slot[i] == SIZE_MAX)
@@ -397,7 +405,7 @@ static enum update_status
 update_build(struct update_msg *m, uint8_t **wire, size_t *len,
     struct tsig_request *req)
 {
-	enum update_status st;
+	enum update_status	 st;
 
 	while ((st = update_wire(m, wire, len)) == UPDATE_TOO_BIG &&
 	    m->n > 1) {
@@ -424,9 +432,9 @@ static enum update_status
 update_exchange(struct update_msg *m, const struct ctx *ctx,
     const uint8_t *wire, size_t len, const struct tsig_request *req)
 {
-	struct dnsio_query q = { 0 };
-	struct dnsio_opts o;
-	enum update_status st = UPDATE_ERR_TRANSPORT;
+	struct dnsio_query	 q = { 0 };
+	struct dnsio_opts	 o;
+	enum update_status	 st = UPDATE_ERR_TRANSPORT;
 
 	for (size_t i = 0; i < m->z->n_primaries; i++) {
 		q.server = &m->z->primaries[i];
@@ -453,10 +461,10 @@ update_exchange(struct update_msg *m, const struct ctx *ctx,
 static enum update_status
 update_send(struct update_msg *m, const struct ctx *ctx, unsigned default_ttl)
 {
-	struct tsig_request req;
-	uint8_t *wire = NULL;
-	size_t len;
-	enum update_status st;
+	struct tsig_request	 req;
+	uint8_t			*wire = NULL;
+	size_t			 len;
+	enum update_status	 st;
 
 	ttl_read(m, ctx, default_ttl);
 	if ((st = update_build(m, &wire, &len, &req)) == UPDATE_OK)
@@ -473,9 +481,9 @@ static enum update_status
 confirm_round(struct update_msg *m, const struct ctx *ctx, size_t *pending,
     size_t *n_pending, size_t *silent)
 {
-	struct question *q;
-	struct dnsio_opts o;
-	size_t kept = 0;
+	struct question		*q;
+	struct dnsio_opts	 o;
+	size_t			 kept = 0;
 
 	if ((q = calloc(*n_pending, sizeof(*q))) == NULL)
 		return UPDATE_ERR_NOMEM;
@@ -491,7 +499,7 @@ confirm_round(struct update_msg *m, const struct ctx *ctx, size_t *pending,
 	}
 	*silent = 0;
 	for (size_t i = 0; i < *n_pending; i++) {
-		const struct challenge *c = &m->l->items[pending[i]];
+		const struct challenge	*c = &m->l->items[pending[i]];
 		int has = q[i].reply != NULL &&
 		    query_txt_has(q[i].reply, c->effective, c->value);
 
@@ -513,9 +521,9 @@ confirm_round(struct update_msg *m, const struct ctx *ctx, size_t *pending,
 static enum update_status
 update_confirm(struct update_msg *m, const struct ctx *ctx)
 {
-	size_t *pending, n_pending = m->n, silent = m->n;
-	unsigned delay = CONFIRM_FIRST_MS;
-	enum update_status st = UPDATE_OK;
+	size_t			*pending, n_pending = m->n, silent = m->n;
+	unsigned		 delay = CONFIRM_FIRST_MS;
+	enum update_status	 st = UPDATE_OK;
 
 	if ((pending = malloc(m->n * sizeof(*pending))) == NULL)
 		return UPDATE_ERR_NOMEM;
@@ -523,7 +531,8 @@ update_confirm(struct update_msg *m, const struct ctx *ctx)
 	for (int t = 0; t < CONFIRM_TRIES && n_pending > 0 &&
 	    !ctx_expired(ctx) && !ctx_cancelled(ctx); t++) {
 		if (t > 0) {
-			struct timespec ts = { 0, (long)delay * 1000000L };
+			struct timespec	 ts = { 0, (long)delay *
+			    1000000L };
 
 			nanosleep(&ts, NULL);
 			delay *= 2;
@@ -533,7 +542,7 @@ update_confirm(struct update_msg *m, const struct ctx *ctx)
 			goto out;
 	}
 	if (n_pending > 0) {
-		const struct challenge *c = &m->l->items[pending[0]];
+		const struct challenge	*c = &m->l->items[pending[0]];
 		enum failure_cause cause = silent == n_pending ?
 		    FAIL_CONFIRM_SILENT : challenge_wanted(c,
 		    m->op == UPDATE_ADD) ? FAIL_NOT_APPLIED_ADD :
@@ -577,7 +586,7 @@ update_gss_begin(const struct ctx *ctx, const struct zone_target *z,
 static void
 update_gss_end(const struct ctx *ctx, struct gss_tsig *gss)
 {
-	struct dnsio_opts o;
+	struct dnsio_opts	 o;
 
 	if (gss == NULL)
 		return;
@@ -591,8 +600,8 @@ update_zone(const struct ctx *ctx, const struct zone_target *z,
     struct challenge_list *l, enum update_op op, unsigned default_ttl,
     struct failure *f)
 {
-	struct gss_tsig *gss;
-	enum update_status st = update_gss_begin(ctx, z, l, f, &gss);
+	struct gss_tsig		*gss;
+	enum update_status	 st = update_gss_begin(ctx, z, l, f, &gss);
 
 	for (size_t first = 0; first < z->n_members && st == UPDATE_OK; ) {
 		/* As many as fit in one message: update_send may take fewer. */
@@ -612,12 +621,15 @@ update_zone(const struct ctx *ctx, const struct zone_target *z,
 	return st;
 }
 
-/* RFC 2136 2.4.1: "RRset exists (value independent)": class ANY, TTL 0, no RDATA. */
+/*
+ * RFC 2136 2.4.1: "RRset exists (value independent)": class ANY, TTL 0, no
+ * RDATA.
+ */
 static ldns_rr *
 probe_soa_exists(const char *apex)
 {
-	ldns_rdf *owner = dname_to_rdf(apex);
-	ldns_rr *rr = owner != NULL ? ldns_rr_new() : NULL;
+	ldns_rdf	*owner = dname_to_rdf(apex);
+	ldns_rr		*rr = owner != NULL ? ldns_rr_new() : NULL;
 
 	if (rr == NULL) {
 		ldns_rdf_deep_free(owner);
@@ -635,9 +647,9 @@ static enum update_status
 probe_lists(const struct zone_target *z, const struct challenge *c,
     enum update_probe kind, ldns_rr_list *prereq, ldns_rr_list *up)
 {
-	struct challenge absent = { 0 };
-	char value[64];
-	ldns_rr *rr;
+	struct challenge	 absent = { 0 };
+	char			 value[64];
+	ldns_rr			*rr;
 
 	if (kind == UPDATE_PROBE_KEY) {
 		rr = probe_soa_exists(z->apex);

@@ -28,8 +28,10 @@
 #include "query.h"
 #include "wait.h"
 
-#define ROUND_MS	500	/* one round: a dead server cannot stall the rest */
-#define SERIAL_TXT_EVERY 8	/* polls: TXT asked anyway, should serials differ */
+/* one round: a dead server cannot stall the rest */
+#define ROUND_MS	500
+/* polls: TXT asked anyway, should serials differ */
+#define SERIAL_TXT_EVERY 8
 /*
  * The rate limit's window: a second, and room for the time between
  * deciding to send and the datagram leaving in the same poll.
@@ -60,21 +62,28 @@ struct srv {
 	ldns_pkt_rcode			 rcode;		/* for SRV_RCODE */
 	int				 failed_rounds;	/* in a row */
 	size_t				 n_done, n_items;
-	int				 by_serial;	/* SOA shortcut: wait for target */
-	uint32_t			 target;	/* the primary's serial after the update */
+	/* SOA shortcut: wait for target */
+	int				 by_serial;
+	/* the primary's serial after the update */
+	uint32_t			 target;
 	/* the schedule */
-	int64_t				 next_ms;	/* clock_now_ms() when due */
+	/* clock_now_ms() when due */
+	int64_t				 next_ms;
 	unsigned			 interval;	/* ms between polls */
 	unsigned			 polls;
-	size_t				 cursor;	/* next item to ask when all do not fit */
-	int64_t				 sent[WAIT_RATE_MAX];	/* ring: recent sends */
+	/* next item to ask when all do not fit */
+	size_t				 cursor;
+	/* ring: recent sends */
+	int64_t				 sent[WAIT_RATE_MAX];
 	size_t				 n_sent;
 };
 
 /* One effective name of one zone, and the challenges written there. */
 struct name_group {
-	const char	*name;		/* borrowed: the challenges' effective name */
-	size_t		*members;	/* owned: indices into the challenge list */
+	/* borrowed: the challenges' effective name */
+	const char	*name;
+	/* owned: indices into the challenge list */
+	size_t		*members;
 	size_t		 n_members;
 };
 
@@ -96,7 +105,8 @@ struct waiter {
 	size_t				 n_groups;
 	struct item			*items;
 	size_t				 n_items;
-	int64_t				 start;	/* clock_now_ms() of the first poll */
+	/* clock_now_ms() of the first poll */
+	int64_t				 start;
 };
 
 static const char *
@@ -207,7 +217,8 @@ soa_serial(const ldns_pkt *p, const char *apex, uint32_t *serial)
 
 	if (rr == NULL || ldns_rr_rd_count(rr) != 7)
 		return -1;
-	*serial = ldns_rdf2native_int32(ldns_rr_rdf(rr, 2));	/* RFC 1035 3.3.13 */
+	/* RFC 1035 3.3.13 */
+	*serial = ldns_rdf2native_int32(ldns_rr_rdf(rr, 2));
 	return 0;
 }
 
@@ -447,7 +458,8 @@ zone_targets(struct waiter *w, const struct zone_plan *plan)
 	/* The primary is polled too, mostly: these count against its rate. */
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < w->n_srvs; k++)
-			if (strcmp(w->srvs[k].addr->text, q[i].server->text) == 0)
+			if (strcmp(w->srvs[k].addr->text,
+			    q[i].server->text) == 0)
 				srv_sent(&w->srvs[k], clock_now_ms());
 	ctx_io_opts(w->ctx, &o);
 	if (n > 0 && query_run(q, n, &o) == 0) {

@@ -26,12 +26,14 @@ struct caa_rr {
 struct caa_issue {
 	char	*issuer;	/* owned: lower case, "" for ";" (no CA) */
 	char	*accounturi;	/* owned or NULL (RFC 8657 3) */
-	char	*methods;	/* owned or NULL: validationmethods (RFC 8657 4) */
+	/* owned or NULL: validationmethods (RFC 8657 4) */
+	char	*methods;
 };
 
 /* The relevant record set: where the climb stopped and what it found. */
 struct caa_set {
-	char		*at;		/* owned: the name asked that had CAA, or NULL */
+	/* owned: the name asked that had CAA, or NULL */
+	char		*at;
 	struct caa_rr	*rrs;		/* owned array */
 	size_t		 n;
 };
@@ -41,17 +43,23 @@ enum caa_verdict {
 	CAA_PERMITS,		/* a configured issuer may issue with dns-01 */
 	CAA_FORBIDS,		/* only "no CA" (";") for the tag */
 	CAA_OTHER_ISSUER,	/* names issuers, none of the configured ones */
-	CAA_NO_DNS01,		/* ours, but validationmethods leaves out dns-01 */
+	/* ours, but validationmethods leaves out dns-01 */
+	CAA_NO_DNS01,
 	CAA_CRITICAL		/* an unknown tag with the critical flag */
 };
 
 struct caa_result {
 	enum caa_verdict	 verdict;
-	const char		*tag;		/* "issue" or "issuewild" (static) */
-	char			*issuers;	/* owned: the issuers named, "a, b" */
-	char			*accounturi;	/* owned or NULL: of the record that permits */
-	char			*methods;	/* owned or NULL: its validationmethods */
-	char			*unknown;	/* owned or NULL: the critical unknown tag */
+	/* "issue" or "issuewild" (static) */
+	const char		*tag;
+	/* owned: the issuers named, "a, b" */
+	char			*issuers;
+	/* owned or NULL: of the record that permits */
+	char			*accounturi;
+	/* owned or NULL: its validationmethods */
+	char			*methods;
+	/* owned or NULL: the critical unknown tag */
+	char			*unknown;
 };
 
 /*

@@ -22,13 +22,18 @@
 struct config;
 
 struct chain {
-	char	*names[CHAIN_MAX_HOPS + 1];	/* owned: names[0] the start, names[n - 1] effective */
-	char	*zones[CHAIN_MAX_HOPS + 1];	/* owned: apex of the zone each name was found in */
-	struct dns_server servers[CHAIN_MAX_HOPS + 1];	/* the server that answered for each name */
+	/* owned: names[0] the start, names[n - 1] effective */
+	char	*names[CHAIN_MAX_HOPS + 1];
+	/* owned: apex of the zone each name was found in */
+	char	*zones[CHAIN_MAX_HOPS + 1];
+	/* the server that answered for each name */
+	struct dns_server servers[CHAIN_MAX_HOPS + 1];
 	size_t	 n;
 	char	*mname;			/* owned: SOA MNAME of the last zone */
-	int	 wildcard_cut;		/* the chain was cut at a wildcard CNAME (see below) */
-	char	*wildcard_target;	/* owned: where the wildcard pointed, when cut */
+	/* the chain was cut at a wildcard CNAME (see below) */
+	int	 wildcard_cut;
+	/* owned: where the wildcard pointed, when cut */
+	char	*wildcard_target;
 };
 
 enum chain_status {

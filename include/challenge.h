@@ -10,24 +10,35 @@
 #include <stddef.h>
 
 #define CHALLENGE_PREFIX	"_acme-challenge."
-#define CHALLENGE_VALUE_LEN	43	/* base64url(SHA-256), no padding (RFC 8555 8.4) */
+/* base64url(SHA-256), no padding (RFC 8555 8.4) */
+#define CHALLENGE_VALUE_LEN	43
 
 struct zone_conf;
 
 struct challenge {
 	char	*domain;	/* owned: what the client named, as given */
-	char	*name;		/* owned: challenge name, lower case, absolute */
-	char	*effective;	/* owned: where the TXT is written, after CNAMEs */
-	char	*value;		/* owned: the TXT value ("" for check and setup) */
-	const struct zone_conf *zone;	/* borrowed from the config; set by resolve */
+	/* owned: challenge name, lower case, absolute */
+	char	*name;
+	/* owned: where the TXT is written, after CNAMEs */
+	char	*effective;
+	/* owned: the TXT value ("" for check and setup) */
+	char	*value;
+	/* borrowed from the config; set by resolve */
+	const struct zone_conf *zone;
 	char	*zone_name;	/* owned: apex of the zone holding effective */
-	char	*zone_hint;	/* owned or NULL: effective's zone as an earlier run found it */
+	/* owned or NULL: effective's zone as an earlier run found it */
+	char	*zone_hint;
 	int	 hint_ours;	/* the hint is this program's own record (the
 				   journal, check's walk): no second walk */
-	unsigned ttl;		/* TTL of the TXT RRset at effective (update.c), 0: unknown */
-	char	*rdata;		/* owned or NULL: TXT RDATA in presentation form, when
-				   it is not VALUE as one string (a persist record) */
-	int	 stale;		/* a record an add deletes, a removal restores (persist) */
+	/* TTL of the TXT RRset at effective (update.c), 0: unknown */
+	unsigned ttl;
+	/*
+	 * owned or NULL: TXT RDATA in presentation form, when it is not
+	 * VALUE as one string (a persist record)
+	 */
+	char	*rdata;
+	/* a record an add deletes, a removal restores (persist) */
+	int	 stale;
 };
 
 struct challenge_list {
@@ -46,7 +57,8 @@ enum challenge_status {
 /* How the name a client hands over becomes the challenge name. */
 enum challenge_naming {
 	CHALLENGE_FROM_DOMAIN,	/* "d", "*.d", or "_acme-challenge.d" */
-	CHALLENGE_AS_GIVEN	/* the TXT owner itself (lego present, acme.sh) */
+	/* the TXT owner itself (lego present, acme.sh) */
+	CHALLENGE_AS_GIVEN
 };
 
 /*
@@ -79,7 +91,8 @@ enum challenge_status	challenge_value_check(const char *value,
  */
 enum challenge_status	challenge_list_add(struct challenge_list *l,
 			    const char *name, const char *value,
-			    enum challenge_naming naming, char *err, size_t errlen);
+			    enum challenge_naming naming, char *err,
+			    size_t errlen);
 
 /*
  * challenge_list_add for each NAME VALUE pair of the N words of WORDS (N
@@ -136,6 +149,7 @@ int	challenge_set_own_hint(struct challenge *c, const char *effective,
  */
 /* Room for any subject: two names of at most 254 characters and " -> ". */
 #define CHALLENGE_SUBJECT_MAX	520
-const char	*challenge_subject(const struct challenge *c, char *buf, size_t len);
+const char	*challenge_subject(const struct challenge *c, char *buf,
+		    size_t len);
 
 #endif

@@ -22,8 +22,10 @@ enum check_product {
 /* What a server says it runs (RFC 4892: version.bind / version.server, CH). */
 struct check_software {
 	enum check_product	 product;
-	char			*text;		/* owned or NULL: its own words */
-	unsigned		 version[3];	/* major, minor, patch; 0s if unknown */
+	/* owned or NULL: its own words */
+	char			*text;
+	/* major, minor, patch; 0s if unknown */
+	unsigned		 version[3];
 	int			 answered;	/* it answered at all */
 };
 
@@ -32,8 +34,8 @@ struct check_software {
  * Returns 0 with OUT filled (free with check_software_clear), -1 when out
  * of memory.
  */
-int	check_software_of(const struct ctx *ctx, const struct dns_server *server,
-	    struct check_software *out);
+int	check_software_of(const struct ctx *ctx,
+	    const struct dns_server *server, struct check_software *out);
 void	check_software_clear(struct check_software *sw);
 /* "BIND", "Knot DNS", "PowerDNS" or NULL for PRODUCT_UNKNOWN (static). */
 const char	*check_product_name(enum check_product p);

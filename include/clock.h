@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: ISC */
-/* clock: monotonic milliseconds, for deadlines that wall-clock steps cannot move. */
+/*
+ * clock: monotonic milliseconds, for deadlines that wall-clock steps cannot
+ * move.
+ */
 #ifndef ACME_NSUPDATE_CLOCK_H
 #define ACME_NSUPDATE_CLOCK_H
 

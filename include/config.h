@@ -51,8 +51,10 @@ struct zone_conf {
 	struct dns_server	*server_addr;
 	struct key		*key;		/* owned; NULL with gss_tsig */
 	enum zone_gss		 gss_tsig;
-	char			*principal;	/* owned or NULL: client principal */
-	char			*keytab;	/* owned or NULL: mode checked */
+	/* owned or NULL: client principal */
+	char			*principal;
+	/* owned or NULL: mode checked */
+	char			*keytab;
 	/* owned or NULL: default DNS/<primary name> */
 	char			*server_principal;
 	/* owned array (nameservers =), or NULL */

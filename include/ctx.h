@@ -13,11 +13,13 @@
 #include "dnsio.h"
 
 struct ctx {
-	int64_t			 deadline;	/* clock_now_ms(): end of the run */
+	/* clock_now_ms(): end of the run */
+	int64_t			 deadline;
 	const struct dns_server	*resolvers;	/* borrowed from the config */
 	size_t			 n_resolvers;
 	uint16_t		 port;		/* of authoritative servers */
-	struct dnsio_opts	 io;		/* per exchange; total_ms from deadline */
+	/* per exchange; total_ms from deadline */
+	struct dnsio_opts	 io;
 };
 
 /*

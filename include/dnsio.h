@@ -25,7 +25,8 @@
 struct dns_server {
 	struct sockaddr_storage	addr;
 	socklen_t		addrlen;
-	char			text[DNSIO_SERVER_TEXT];	/* "192.0.2.1 port 53" */
+	/* "192.0.2.1 port 53" */
+	char			text[DNSIO_SERVER_TEXT];
 };
 
 /*
@@ -48,7 +49,8 @@ void	dnsio_server_from_sockaddr(const struct sockaddr *sa, socklen_t len,
 enum dnsio_status {
 	DNSIO_OK = 0,		/* a matching reply is in reply/reply_len */
 	DNSIO_TIMEOUT,		/* no answer after every try, UDP and TCP */
-	DNSIO_NETERR,		/* refused / unreachable on UDP and TCP; see err */
+	/* refused / unreachable on UDP and TCP; see err */
+	DNSIO_NETERR,
 	DNSIO_NOMEM,
 	DNSIO_PENDING,		/* internal: not finished (never returned) */
 	DNSIO_CANCELLED		/* opts' cancel flag was set: stopped early */
@@ -57,12 +59,14 @@ enum dnsio_status {
 struct dnsio_query {
 	/* in, borrowed, unchanged */
 	const struct dns_server	*server;
-	const uint8_t		*wire;		/* complete message, signed if need be */
+	/* complete message, signed if need be */
+	const uint8_t		*wire;
 	size_t			 len;
 	/* out */
 	enum dnsio_status	 status;
 	int			 err;		/* errno behind DNSIO_NETERR */
-	uint8_t			*reply;		/* owned: free with dnsio_query_clear */
+	/* owned: free with dnsio_query_clear */
+	uint8_t			*reply;
 	size_t			 reply_len;
 	unsigned		 udp_sends;	/* datagrams sent */
 	unsigned		 tcp_tries;	/* TCP connections attempted */
@@ -70,10 +74,13 @@ struct dnsio_query {
 };
 
 struct dnsio_opts {
-	unsigned	udp_tries;	/* datagrams per query before TCP (default 3) */
-	unsigned	rto_ms;		/* first retransmission timeout; doubles (default 400) */
+	/* datagrams per query before TCP (default 3) */
+	unsigned	udp_tries;
+	/* first retransmission timeout; doubles (default 400) */
+	unsigned	rto_ms;
 	unsigned	tcp_timeout_ms;	/* one TCP attempt (default 2000) */
-	unsigned	total_ms;	/* hard bound for the whole call (0: none) */
+	/* hard bound for the whole call (0: none) */
+	unsigned	total_ms;
 	int		expired;	/* the run's time is up: send nothing */
 	/* borrowed or NULL: once nonzero (a signal), the call ends early */
 	const volatile sig_atomic_t *cancel;
@@ -120,6 +127,7 @@ struct dnsio_ops {
 	    const struct dnsio_opts *o);
 };
 extern const struct dnsio_ops	 dnsio_socket_ops;	/* the real one */
-extern const struct dnsio_ops	*dnsio_transport;	/* default: &dnsio_socket_ops */
+/* default: &dnsio_socket_ops */
+extern const struct dnsio_ops	*dnsio_transport;
 
 #endif

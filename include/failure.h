@@ -19,13 +19,15 @@ enum failure_cause {
 	FAIL_NOMEM,
 	/* chain.c, zones.c: following the name */
 	FAIL_CHAIN_LOOP,		/* detail: the chain, looping */
-	FAIL_CHAIN_LONG,		/* detail: the chain; count: the limit */
+	/* detail: the chain; count: the limit */
+	FAIL_CHAIN_LONG,
 	FAIL_CHAIN_REFERRALS,		/* count: the limit; zone: where */
 	FAIL_CHAIN_SERVFAIL,		/* server, qname, zone */
 	FAIL_CHAIN_HOP,			/* server, qname, zone; reason */
 	FAIL_ZONE_SERVERS,		/* zone; reason */
 	FAIL_ZONE_OF_NAME,		/* qname; reason */
-	FAIL_HINT_MISMATCH,		/* name, effective; detail: the hint's name */
+	/* name, effective; detail: the hint's name */
+	FAIL_HINT_MISMATCH,
 	/* resolve.c: the zone and its servers */
 	FAIL_ZONE_NOT_CONFIGURED,	/* zone, detail: chain */
 	FAIL_ZONE_OTHER_SECTION,	/* zone, other_zone, line, detail */
@@ -41,7 +43,8 @@ enum failure_cause {
 	FAIL_UPDATE_BADSIG,		/* zone, server, key; reason */
 	FAIL_UPDATE_BADKEY,
 	FAIL_UPDATE_BADTIME,		/* ... and skew */
-	FAIL_UPDATE_BADTIME_UNSIGNED,	/* unsigned, no server time: skew unknown */
+	/* unsigned, no server time: skew unknown */
+	FAIL_UPDATE_BADTIME_UNSIGNED,
 	FAIL_UPDATE_TSIG_OTHER,
 	FAIL_REPLY_TSIG,		/* the reply fails our TSIG checks */
 	FAIL_UPDATE_REFUSED,		/* signed REFUSED: the grant */
@@ -111,15 +114,18 @@ struct failure {
 	/* the subject: a challenge, else the zone, else qname */
 	char			*name;		/* owned: challenge name */
 	char			*effective;	/* owned: effective name */
-	size_t			 more;		/* other challenges in the message */
+	/* other challenges in the message */
+	size_t			 more;
 	char			*zone;		/* owned: apex */
 	char			*qname;		/* owned: the name asked */
-	char			*host;		/* owned: a server's host name */
+	/* owned: a server's host name */
+	char			*host;
 	struct dns_server	 server;	/* valid if has_server */
 	int			 has_server;
 	/* the reason */
 	enum failure_reason	 reason;
-	struct dns_server	 rserver;	/* resolver or server behind reason */
+	/* resolver or server behind reason */
+	struct dns_server	 rserver;
 	int			 has_rserver;
 	char			*rqname;	/* owned */
 	enum dnsio_status	 io_status;
@@ -127,25 +133,33 @@ struct failure {
 	unsigned		 tries;
 	int			 rcode;		/* -1: none */
 	int			 aa;
-	int			 tsig_error;	/* RFC 8945 error field, 0: none */
-	int			 tsig_check;	/* enum tsig_status of our check */
-	int64_t			 skew;		/* server time less ours, seconds */
+	/* RFC 8945 error field, 0: none */
+	int			 tsig_error;
+	/* enum tsig_status of our check */
+	int			 tsig_check;
+	/* server time less ours, seconds */
+	int64_t			 skew;
 	/* context for the fix */
 	const char		*key_name;	/* borrowed from the config */
 	const char		*key_alg;	/* borrowed, static */
 	const char		*config_path;	/* borrowed */
-	char			*other_zone;	/* owned: a [zone] that differs */
+	/* owned: a [zone] that differs */
+	char			*other_zone;
 	int			 line;		/* its line */
 	unsigned		 count;		/* a limit that was reached */
 	unsigned		 timeout;	/* seconds */
 	int			 uncovered;	/* no [zone] covers the name */
-	char			*detail;	/* owned: a chain, a server list */
+	/* owned: a chain, a server list */
+	char			*detail;
 	/* GSS-TSIG */
-	char			*principal;	/* owned: the client principal */
+	/* owned: the client principal */
+	char			*principal;
 	char			*server_principal;	/* owned */
 	char			*realm;		/* owned */
-	char			*kdc;		/* owned: the realm's KDC addresses */
-	char			*status_text;	/* owned: a library's own words, after ours */
+	/* owned: the realm's KDC addresses */
+	char			*kdc;
+	/* owned: a library's own words, after ours */
+	char			*status_text;
 };
 
 /* Frees the owned strings and zeroes F (rcode -1). Accepts NULL. */

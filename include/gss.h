@@ -26,18 +26,22 @@ struct gss_tsig;
 enum gss_failure_kind {
 	GSS_FAIL_NONE = 0,
 	GSS_FAIL_NOMEM,
-	GSS_FAIL_NO_CREDS,	/* no ticket / expired, keytab without the key */
+	/* no ticket / expired, keytab without the key */
+	GSS_FAIL_NO_CREDS,
 	GSS_FAIL_CLIENT_UNKNOWN, /* the KDC does not know the principal */
 	GSS_FAIL_KDC_UNREACHABLE, /* no KDC of the realm answered */
 	GSS_FAIL_SKEW,		/* clock skew with the KDC or the server */
-	GSS_FAIL_SERVER_UNKNOWN, /* the KDC does not know the server principal */
+	/* the KDC does not know the server principal */
+	GSS_FAIL_SERVER_UNKNOWN,
 	GSS_FAIL_GSS,		/* another GSS-API failure: see major/minor */
 	GSS_FAIL_TKEY_NOANSWER,	/* no answer to the TKEY query */
 	GSS_FAIL_TKEY_REFUSED,	/* the server refused the negotiation */
 	GSS_FAIL_TKEY_FORMERR,	/* ... with FORMERR: the other TKEY form */
 	GSS_FAIL_TKEY_BADREPLY,	/* a TKEY reply malformed, or its TSIG fails */
-	GSS_FAIL_UPDATE_REFUSED, /* REFUSED: the principal may not write there */
-	GSS_FAIL_UPDATE_TSIG,	/* the server's TSIG error: BADSIG, BADKEY, ... */
+	/* REFUSED: the principal may not write there */
+	GSS_FAIL_UPDATE_REFUSED,
+	/* the server's TSIG error: BADSIG, BADKEY, ... */
+	GSS_FAIL_UPDATE_TSIG,
 	GSS_FAIL_UPDATE_SERVFAIL, /* SERVFAIL: Samba, Windows: not the owner */
 	GSS_FAIL_UPDATE_RCODE,	/* another rcode than NOERROR */
 	GSS_FAIL_REPLY_UNVERIFIED /* the UPDATE reply's MIC does not verify */
@@ -51,11 +55,13 @@ struct gss_failure {
 	uint32_t	 minor;		/* mechanism (krb5) minor status */
 	uint16_t	 rcode;		/* the reply's DNS rcode */
 	uint16_t	 tsig_error;	/* the TKEY or TSIG error field */
-	int64_t		 skew;		/* BADTIME: server clock - ours, seconds */
+	/* BADTIME: server clock - ours, seconds */
+	int64_t		 skew;
 	char		 principal[256];	/* the client principal */
 	char		 server_principal[256];
 	char		 realm[128];	/* the realm whose KDC was asked */
-	char		 kdc[128];	/* that realm's kdc = lines, blank separated */
+	/* that realm's kdc = lines, blank separated */
+	char		 kdc[128];
 	char		 server[DNSIO_SERVER_TEXT];	/* the DNS server */
 	char		 detail[160];	/* tsig_strerror() or a parse problem */
 };

@@ -23,14 +23,19 @@ int	hooks_run(const struct run_opts *o, struct challenge_list *l,
 /* hooks/native.c: add NAME VALUE [NAME VALUE]... / remove ... */
 int	native_add(int argc, char **argv, const struct run_opts *o);
 int	native_remove(int argc, char **argv, const struct run_opts *o);
-/* check DOMAIN...: the read path and what every server serves, nothing changed */
+/*
+ * check DOMAIN...: the read path and what every server serves, nothing changed
+ */
 int	native_check(int argc, char **argv, const struct run_opts *o);
 /* sweep [--older-than DURATION] [--dry-run]: what killed runs left */
 int	native_sweep(int argc, char **argv, const struct run_opts *o);
 /* persist DOMAIN --issuer ... : the dns-persist-01 record (persist.h) */
 int	native_persist(int argc, char **argv, const struct run_opts *o);
 
-/* hooks/lego.c: present|cleanup FQDN VALUE, and EXEC_MODE=RAW's "-- DOMAIN TOKEN KEYAUTH" */
+/*
+ * hooks/lego.c: present|cleanup FQDN VALUE, and EXEC_MODE=RAW's "-- DOMAIN
+ * TOKEN KEYAUTH"
+ */
 int	lego_present(int argc, char **argv, const struct run_opts *o);
 int	lego_cleanup(int argc, char **argv, const struct run_opts *o);
 

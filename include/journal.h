@@ -36,14 +36,17 @@ struct journal_entry {
 	char		*value;		/* the TXT value */
 	int64_t		 time;		/* when written, Unix seconds */
 	pid_t		 pid;		/* the run that wrote it */
-	unsigned long long start;	/* its start time, /proc/PID/stat field 22 */
-	char		*file;		/* owned or NULL: its file name in journal/ */
+	/* its start time, /proc/PID/stat field 22 */
+	unsigned long long start;
+	/* owned or NULL: its file name in journal/ */
+	char		*file;
 };
 
 struct journal {
 	struct journal_entry	*items;	/* owned array */
 	size_t			 n;
-	size_t			 unreadable;	/* files that are not a record */
+	/* files that are not a record */
+	size_t			 unreadable;
 };
 
 /*

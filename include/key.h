@@ -21,7 +21,8 @@ enum key_alg {
 enum key_status {
 	KEY_OK = 0,
 	KEY_ERR_NOMEM,
-	KEY_ERR_OPEN,		/* file cannot be opened or read (errno in message) */
+	/* file cannot be opened or read (errno in message) */
+	KEY_ERR_OPEN,
 	KEY_ERR_PERM,		/* file readable by group or others */
 	KEY_ERR_SYNTAX,		/* malformed key file or inline spec */
 	KEY_ERR_ALG,		/* unknown algorithm */
@@ -31,9 +32,11 @@ enum key_status {
 };
 
 struct key {
-	char		*name;		/* owned: lower case, absolute, trailing dot */
+	/* owned: lower case, absolute, trailing dot */
+	char		*name;
 	enum key_alg	 alg;
-	unsigned char	*secret;	/* owned: decoded secret, wiped by key_free */
+	/* owned: decoded secret, wiped by key_free */
+	unsigned char	*secret;
 	size_t		 secret_len;
 };
 
@@ -67,7 +70,8 @@ int		 key_alg_from_name(const char *s, enum key_alg *alg);
  * others. On KEY_ERR_PERM, err holds "PATH: readable by group or others;
  * run: chmod 600 PATH" (or similar); on KEY_ERR_OPEN, the errno text.
  */
-enum key_status	 key_file_check_private(const char *path, char *err, size_t errlen);
+enum key_status	 key_file_check_private(const char *path, char *err,
+		    size_t errlen);
 
 /*
  * Loads a key from a BIND key file (one or more `key "name" { algorithm A;

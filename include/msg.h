@@ -9,7 +9,10 @@
 
 #include <stdarg.h>
 
-/* 0: -q (errors only), 1: default (progress), 2: -v (stage results), 3: -vv (packets) */
+/*
+ * 0: -q (errors only), 1: default (progress), 2: -v (stage results), 3: -vv
+ * (packets)
+ */
 extern int msg_verbosity;
 
 enum msg_level {
@@ -32,7 +35,8 @@ void	msg_set_sink(msg_sink_fn sink);
 /* printf-style; format strings carry no newline (curl's rule). */
 void	msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void	msg_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	msg_progress(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
 void	msg_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	msg_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	msg_vlog(enum msg_level level, const char *fmt, va_list ap);

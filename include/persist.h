@@ -15,13 +15,17 @@
 
 #define PERSIST_PREFIX		"_validation-persist."
 #define PERSIST_TTL_DEFAULT	86400
-#define PERSIST_STRING_MAX	255	/* RFC 1035 3.3: one <character-string> */
+/* RFC 1035 3.3: one <character-string> */
+#define PERSIST_STRING_MAX	255
 
 /* What `persist` writes: all borrowed. */
 struct persist_spec {
-	const char	*domain;	/* as given; "*.d" means d with wildcard */
-	const char	*issuer;	/* as given; normalised by persist_value */
-	const char	*account;	/* accounturi, or NULL (only for remove) */
+	/* as given; "*.d" means d with wildcard */
+	const char	*domain;
+	/* as given; normalised by persist_value */
+	const char	*issuer;
+	/* accounturi, or NULL (only for remove) */
+	const char	*account;
 	int		 wildcard;	/* policy=wildcard */
 	long long	 until;		/* persistUntil, 0: none */
 	unsigned	 ttl;		/* of the record */
@@ -69,7 +73,8 @@ int	persist_parse(const char *text, char **issuer, char **account);
 struct persist_record {
 	char		*issuer;	/* owned */
 	char		*account;	/* owned, or NULL */
-	int		 wildcard;	/* policy=wildcard (any case, draft 3.2) */
+	/* policy=wildcard (any case, draft 3.2) */
+	int		 wildcard;
 	long long	 until;		/* persistUntil, 0: none or malformed */
 };
 

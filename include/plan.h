@@ -15,12 +15,16 @@ struct zone_conf;
 struct zone_target {
 	const struct zone_conf	*conf;		/* borrowed from the config */
 	char			*apex;		/* owned: canonical */
-	char			*primary_name;	/* owned: server = value or SOA MNAME */
-	struct dns_server	*primaries;	/* owned: the primary's addresses */
+	/* owned: server = value or SOA MNAME */
+	char			*primary_name;
+	/* owned: the primary's addresses */
+	struct dns_server	*primaries;
 	size_t			 n_primaries;
-	struct dns_server	*auths;		/* owned: every authoritative address */
+	/* owned: every authoritative address */
+	struct dns_server	*auths;
 	size_t			 n_auths;
-	size_t			*members;	/* owned: indices into the challenge list */
+	/* owned: indices into the challenge list */
+	size_t			*members;
 	size_t			 n_members;
 };
 

@@ -22,11 +22,13 @@ struct question {
 	const struct dns_server	*server;
 	int			 rd;		/* recursion desired */
 	ldns_rr_class		 qclass;	/* 0: IN; CH for version.bind */
-	int			 dnssec;	/* DO bit (RFC 3225): RRSIGs wanted */
+	/* DO bit (RFC 3225): RRSIGs wanted */
+	int			 dnssec;
 	/* out */
 	enum dnsio_status	 status;	/* transport result */
 	int			 err;		/* errno behind DNSIO_NETERR */
-	ldns_pkt		*reply;		/* owned: parsed matching reply, or NULL */
+	/* owned: parsed matching reply, or NULL */
+	ldns_pkt		*reply;
 };
 
 /*
@@ -66,7 +68,10 @@ size_t	query_txt_count(const ldns_pkt *p, const char *owner);
 /* The rcode's name ("NOERROR", "REFUSED", ...), static. */
 const char	*query_rcode_name(ldns_pkt_rcode rcode);
 
-/* "timed out" / "connection refused" / ... for a failed question (static or errno text). */
+/*
+ * "timed out" / "connection refused" / ... for a failed question (static or
+ * errno text).
+ */
 const char	*question_failure(const struct question *q);
 
 #endif

@@ -17,7 +17,8 @@ struct config;
 enum resolve_status {
 	RESOLVE_OK = 0,
 	RESOLVE_ERR_NOMEM,
-	RESOLVE_ERR_CONFIG,	/* the zone has no [zone], or its settings do not work */
+	/* the zone has no [zone], or its settings do not work */
+	RESOLVE_ERR_CONFIG,
 	RESOLVE_ERR_DNS		/* a lookup failed */
 };
 

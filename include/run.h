@@ -8,7 +8,10 @@
 
 #include "challenge.h"
 
-/* Exit status (DESIGN.md): 0 done, 1 DNS or propagation failure, 2 usage or config. */
+/*
+ * Exit status (DESIGN.md): 0 done, 1 DNS or propagation failure, 2 usage or
+ * config.
+ */
 #define EXIT_DNS	1
 #define EXIT_USAGE	2
 
@@ -19,9 +22,12 @@ enum run_op {
 
 struct run_opts {
 	const char	*config_path;	/* borrowed: -c FILE, or NULL */
-	int		 wait_remove;	/* --wait: remove waits until no server serves it */
-	int		 print_results;	/* after an add, one line per challenge on stdout */
-	int		 settle;	/* one-name-at-a-time clients (lego, uacme): see below */
+	/* --wait: remove waits until no server serves it */
+	int		 wait_remove;
+	/* after an add, one line per challenge on stdout */
+	int		 print_results;
+	/* one-name-at-a-time clients (lego, uacme): see below */
+	int		 settle;
 };
 
 /*

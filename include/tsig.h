@@ -40,10 +40,13 @@ enum tsig_status {
 	TSIG_ERR_BADMAC,	/* MAC does not verify, or is truncated: we
 				   accept only full-length MACs */
 	TSIG_ERR_BADTIME,	/* our check: reply time outside fudge */
-	TSIG_ERR_SERVER		/* reply's TSIG error field is non-zero (see result) */
+	/* reply's TSIG error field is non-zero (see result) */
+	TSIG_ERR_SERVER
 };
 
-/* What the client must keep between signing a request and checking its reply. */
+/*
+ * What the client must keep between signing a request and checking its reply.
+ */
 struct tsig_request {
 	uint8_t		mac[TSIG_SIG_MAX];
 	size_t		mac_len;
@@ -57,9 +60,11 @@ struct tsig_request {
 /* Details of a reply's TSIG, filled as far as parsing got. */
 struct tsig_reply {
 	int		present;	/* a TSIG RR was found */
-	uint16_t	error;		/* TSIG error field (TSIG_RCODE_*) or 0 */
+	/* TSIG error field (TSIG_RCODE_*) or 0 */
+	uint16_t	error;
 	int64_t		time_signed;	/* reply's time signed */
-	int64_t		server_time;	/* BADTIME other data, else time_signed */
+	/* BADTIME other data, else time_signed */
+	int64_t		server_time;
 	int64_t		skew;		/* server_time - our time, seconds */
 	int		skew_known;	/* server_time is the server's clock */
 };
@@ -89,7 +94,8 @@ enum tsig_status tsig_sign(const struct key *k, time_t now, uint8_t **wire,
  * TSIG_ERR_SERVER; then time_signed within fudge of NOW gives TSIG_OK or
  * TSIG_ERR_BADTIME. OUT (may be NULL) receives the details.
  */
-enum tsig_status tsig_verify(const struct key *k, const struct tsig_request *req,
+enum tsig_status tsig_verify(const struct key *k,
+		    const struct tsig_request *req,
 		    const uint8_t *wire, size_t len, time_t now,
 		    struct tsig_reply *out);
 

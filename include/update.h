@@ -21,12 +21,15 @@ enum update_op {
 enum update_status {
 	UPDATE_OK = 0,
 	UPDATE_ERR_NOMEM,
-	UPDATE_ERR_BUILD,	/* ldns or signing could not build the message */
+	/* ldns or signing could not build the message */
+	UPDATE_ERR_BUILD,
 	UPDATE_ERR_TRANSPORT,	/* no answer / connection refused */
 	UPDATE_ERR_REJECTED,	/* rcode or TSIG error from the server */
 	UPDATE_ERR_REPLY,	/* the reply's TSIG does not verify */
-	UPDATE_ERR_NOT_APPLIED,	/* NOERROR, but the primary does not serve the change */
-	UPDATE_ERR_UNCONFIRMED	/* NOERROR, but the primary did not answer the check */
+	/* NOERROR, but the primary does not serve the change */
+	UPDATE_ERR_NOT_APPLIED,
+	/* NOERROR, but the primary did not answer the check */
+	UPDATE_ERR_UNCONFIRMED
 };
 
 /*

@@ -12,11 +12,13 @@
 #include "failure.h"
 #include "plan.h"
 
-#define WAIT_RATE_MAX	10	/* queries to one address in any one second, at most */
+/* queries to one address in any one second, at most */
+#define WAIT_RATE_MAX	10
 #define WAIT_POLL_MS	(1000 / WAIT_RATE_MAX)	/* interval while eager */
 #define WAIT_EAGER_MS	15000	/* polls at WAIT_POLL_MS for this long, */
 #define WAIT_MAX_MS	1000	/* then intervals grow by half up to this */
-#define WAIT_GRACE	3	/* failed polls before require=reachable drops a server */
+/* failed polls before require=reachable drops a server */
+#define WAIT_GRACE	3
 
 struct config;
 
@@ -28,8 +30,10 @@ enum wait_goal {
 enum wait_status {
 	WAIT_OK = 0,
 	WAIT_ERR_NOMEM,
-	WAIT_ERR_TIMEOUT,	/* F's detail names each server not done and what it last answered */
-	WAIT_ERR_CANCELLED	/* ctx's cancel flag was set (a signal); F untouched */
+	/* F's detail names each server not done and what it last answered */
+	WAIT_ERR_TIMEOUT,
+	/* ctx's cancel flag was set (a signal); F untouched */
+	WAIT_ERR_CANCELLED
 };
 
 /*
@@ -39,7 +43,8 @@ enum wait_status {
  * authority for WAIT_GRACE rounds is warned about and no longer waited
  * for, as long as another server of its zone answers.
  */
-enum wait_status	wait_for(const struct ctx *ctx, const struct config *cfg,
+enum wait_status	wait_for(const struct ctx *ctx,
+			    const struct config *cfg,
 			    const struct zone_plan *plan,
 			    const struct challenge_list *l, enum wait_goal goal,
 			    struct failure *f);

@@ -25,8 +25,10 @@ struct zone_servers {
 };
 
 struct zone_cache {
-	struct zone_servers	**zones;	/* owned array of owned entries: */
-	size_t			 n;		/* an entry never moves once made */
+	/* owned array of owned entries: */
+	struct zone_servers	**zones;
+	/* an entry never moves once made */
+	size_t			 n;
 };
 
 /* The servers of APEX from CACHE, or NULL. Borrowed from CACHE. */
