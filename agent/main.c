@@ -84,7 +84,7 @@ usage(FILE *f)
 	    "                                     dehydrated HOOK\n"
 	    "  begin|done|failed TYPE IDENT TOKEN AUTH\n"
 	    "                                     uacme -h\n"
-	    "  check DOMAIN...                    diagnose without changing "
+	    "  check [--json] DOMAIN...           diagnose without changing "
 	    "anything\n"
 	    "  persist DOMAIN --issuer NAME --account-uri URI [--wildcard]\n"
 	    "          [--until UNIXTIME] [--ttl SECONDS]\n"
