@@ -973,7 +973,8 @@ step_dnssec(const struct check_run *r, struct check_domain *d,
 	for (size_t i = 0; i < s->ch.n; i++) {
 		const char			*zone = s->ch.zones[i];
 		const struct zone_servers	*zs;
-		struct dnssec_result		 res;
+		/* Zeroed: a zone without servers never reaches the check. */
+		struct dnssec_result		 res = { 0 };
 		struct failure			 f;
 		int				 seen = 0;
 
