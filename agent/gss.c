@@ -454,13 +454,7 @@ gss_tkey_query(const struct gss_tsig *g, uint16_t mode, const void *token,
 	    token_len)) == NULL)
 		goto out;
 	ldns_buffer_write(b, w, wl);
-	(void)ldns_rdf2buffer_wire_canonical(b, kname);
-	tsig_put_u16(b, LDNS_RR_TYPE_TKEY);
-	tsig_put_u16(b, LDNS_RR_CLASS_ANY);
-	tsig_put_u32(b, 0);
-	rdlen_at = ldns_buffer_position(b);
-	tsig_put_u16(b, 0);
-	(void)ldns_rdf2buffer_wire_canonical(b, aname);
+	rdlen_at = tsig_put_meta(b, kname, LDNS_RR_TYPE_TKEY, aname);
 	tsig_put_u32(b, (uint32_t)now);			/* inception */
 	tsig_put_u32(b, (uint32_t)(now + GSS_LIFETIME));	/* expiration */
 	tsig_put_u16(b, mode);

@@ -65,6 +65,22 @@ tsig_put_u32(ldns_buffer *b, uint32_t v)
 		ldns_buffer_write_u32(b, v);
 }
 
+size_t
+tsig_put_meta(ldns_buffer *b, const ldns_rdf *owner, uint16_t type,
+    const ldns_rdf *alg)
+{
+	size_t	 rdlen_at;
+
+	(void)ldns_rdf2buffer_wire_canonical(b, owner);
+	tsig_put_u16(b, type);
+	tsig_put_u16(b, LDNS_RR_CLASS_ANY);
+	tsig_put_u32(b, 0);
+	rdlen_at = ldns_buffer_position(b);
+	tsig_put_u16(b, 0);
+	(void)ldns_rdf2buffer_wire_canonical(b, alg);
+	return rdlen_at;
+}
+
 static void
 tsig_put(ldns_buffer *b, const void *p, size_t n)
 {
@@ -438,13 +454,7 @@ tsig_sign_core(const struct tsig_signer *s, time_t now, uint8_t **wire,
 	 * uncompressed and (our choice, so the MAC input and the RR agree)
 	 * in canonical form.
 	 */
-	(void)ldns_rdf2buffer_wire_canonical(rr, kname);
-	tsig_put_u16(rr, LDNS_RR_TYPE_TSIG);
-	tsig_put_u16(rr, LDNS_RR_CLASS_ANY);
-	tsig_put_u32(rr, 0);
-	rdlen_at = ldns_buffer_position(rr);
-	tsig_put_u16(rr, 0);
-	(void)ldns_rdf2buffer_wire_canonical(rr, aname);
+	rdlen_at = tsig_put_meta(rr, kname, LDNS_RR_TYPE_TSIG, aname);
 	tsig_put_time(rr, (int64_t)now);
 	tsig_put_u16(rr, TSIG_FUDGE);
 	tsig_put_u16(rr, (uint16_t)mac_len);

@@ -143,4 +143,13 @@ const char	*tsig_strerror(enum tsig_status st);
 void	tsig_put_u16(ldns_buffer *b, uint16_t v);
 void	tsig_put_u32(ldns_buffer *b, uint32_t v);
 
+/*
+ * The head of a meta-RR (TSIG, TKEY; RFC 8945 4.2, RFC 2930 2): OWNER
+ * uncompressed, TYPE, class ANY, TTL 0, an RDLENGTH of 0 to fill in once
+ * the RDATA is written, then ALG, the RDATA's first field (both names in
+ * canonical form). Returns the RDLENGTH's offset in B.
+ */
+size_t	tsig_put_meta(ldns_buffer *b, const ldns_rdf *owner, uint16_t type,
+	    const ldns_rdf *alg);
+
 #endif
