@@ -883,6 +883,71 @@ dnsio_opts_default(struct dnsio_opts *o)
 	o->cancel = NULL;
 }
 
+/*
+ * When the last DNSIO_RECENT exchanges with each address began, whatever
+ * stage asked: the wait keeps every server under its rate with it.
+ */
+#define DNSIO_RECENT	16
+
+struct dnsio_recent {
+	char	 text[DNSIO_SERVER_TEXT];	/* the address, as dns_server's */
+	int64_t	 at[DNSIO_RECENT];		/* ring, ms (dnsio_now) */
+	size_t	 n;
+};
+
+static struct dnsio_recent	*recent;	/* this process's, grows */
+static size_t			 n_recent;
+
+static struct dnsio_recent *
+recent_find(const struct dns_server *s, int make)
+{
+	struct dnsio_recent	*r;
+
+	for (size_t i = 0; i < n_recent; i++)
+		if (strcmp(recent[i].text, s->text) == 0)
+			return &recent[i];
+	if (!make || (r = reallocarray(recent, n_recent + 1,
+	    sizeof(*r))) == NULL)
+		return NULL;
+	recent = r;
+	r = &recent[n_recent++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->text, sizeof(r->text), "%s", s->text);
+	return r;
+}
+
+/* Notes that an exchange with each of Q's N servers begins now. */
+static void
+recent_note(const struct dnsio_query *q, size_t n)
+{
+	int64_t	 now = (int64_t)dnsio_now();
+
+	for (size_t i = 0; i < n; i++) {
+		struct dnsio_recent	*r;
+
+		/* A query without a server fails in the transport. */
+		if (q[i].server != NULL &&
+		    (r = recent_find(q[i].server, 1)) != NULL)
+			r->at[r->n++ % DNSIO_RECENT] = now;
+	}
+}
+
+size_t
+dnsio_sent_since(const struct dns_server *s, int64_t since, int64_t *oldest)
+{
+	const struct dnsio_recent	*r = recent_find(s, 0);
+	size_t				 count = 0;
+
+	*oldest = INT64_MAX;
+	for (size_t i = 0; r != NULL && i < r->n && i < DNSIO_RECENT; i++)
+		if (r->at[i] >= since) {
+			count++;
+			if (r->at[i] < *oldest)
+				*oldest = r->at[i];
+		}
+	return count;
+}
+
 enum dnsio_status
 dnsio_exchange(struct dnsio_query *q, size_t n, const struct dnsio_opts *o)
 {
@@ -898,6 +963,7 @@ dnsio_exchange(struct dnsio_query *q, size_t n, const struct dnsio_opts *o)
 		}
 		return DNSIO_OK;
 	}
+	recent_note(q, n);
 	return dnsio_transport->exchange(q, n, o);
 }
 

@@ -73,9 +73,6 @@ struct srv {
 	unsigned			 polls;
 	/* next item to ask when all do not fit */
 	size_t				 cursor;
-	/* ring: recent sends */
-	int64_t				 sent[WAIT_RATE_MAX];
-	size_t				 n_sent;
 };
 
 /* One effective name of one zone, and the challenges written there. */
@@ -292,24 +289,13 @@ srv_pending(const struct waiter *w, const struct srv *s)
 static size_t
 srv_budget(const struct srv *s, int64_t now, int64_t *free_at)
 {
-	size_t	 used = 0;
-	int64_t	 oldest = INT64_MAX;
+	int64_t	 oldest;
+	size_t	 used;
 
-	for (size_t i = 0; i < s->n_sent && i < WAIT_RATE_MAX; i++)
-		if (s->sent[i] >= now - RATE_WINDOW_MS) {
-			used++;
-			if (s->sent[i] < oldest)
-				oldest = s->sent[i];
-		}
+	/* dnsio counts every stage's queries: the chain's, the update's. */
+	used = dnsio_sent_since(s->addr, now - RATE_WINDOW_MS, &oldest);
 	*free_at = oldest == INT64_MAX ? now : oldest + RATE_WINDOW_MS + 1;
-	return WAIT_RATE_MAX - used;
-}
-
-static void
-srv_sent(struct srv *s, int64_t now)
-{
-	s->sent[s->n_sent % WAIT_RATE_MAX] = now;
-	s->n_sent++;
+	return used >= WAIT_RATE_MAX ? 0 : WAIT_RATE_MAX - used;
 }
 
 /* The interval after a poll: eager at first, then growing by half. */
@@ -324,14 +310,13 @@ srv_schedule(const struct waiter *w, struct srv *s, int64_t polled)
 	s->next_ms = polled + s->interval;
 }
 
-/* Adds the question Q for S (IDX: what it is about) to the poll. */
+/* Adds ONE (IDX: what it is about) to the poll's questions. */
 static void
-poll_add(struct srv *s, int64_t now, struct question *q, size_t *idx,
-    size_t *n, struct question one, size_t one_idx)
+poll_add(struct question *q, size_t *idx, size_t *n, struct question one,
+    size_t one_idx)
 {
 	q[*n] = one;
 	idx[(*n)++] = one_idx;
-	srv_sent(s, now);
 }
 
 /*
@@ -356,7 +341,7 @@ srv_questions(struct waiter *w, size_t si, int64_t now, struct question *q,
 	s->polls++;
 	srv_schedule(w, s, now);
 	if (s->by_serial && s->polls % SERIAL_TXT_EVERY != 0) {
-		poll_add(s, now, q, idx, n, (struct question){
+		poll_add(q, idx, n, (struct question){
 		    .name = s->z->apex, .type = LDNS_RR_TYPE_SOA,
 		    .server = s->addr }, w->n_items + si);
 		return;
@@ -367,7 +352,7 @@ srv_questions(struct waiter *w, size_t si, int64_t now, struct question *q,
 
 		if (it->srv != s || it->done)
 			continue;
-		poll_add(s, now, q, idx, n, (struct question){
+		poll_add(q, idx, n, (struct question){
 		    .name = it->group->name, .type = LDNS_RR_TYPE_TXT,
 		    .server = s->addr }, i);
 		s->cursor = i + 1;
@@ -455,12 +440,6 @@ zone_targets(struct waiter *w, const struct zone_plan *plan)
 		q[n++] = (struct question){ .name = z->apex,
 		    .type = LDNS_RR_TYPE_SOA, .server = &z->primaries[0] };
 	}
-	/* The primary is polled too, mostly: these count against its rate. */
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < w->n_srvs; k++)
-			if (strcmp(w->srvs[k].addr->text,
-			    q[i].server->text) == 0)
-				srv_sent(&w->srvs[k], clock_now_ms());
 	ctx_io_opts(w->ctx, &o);
 	if (n > 0 && query_run(q, n, &o) == 0) {
 		for (size_t i = 0; i < n; i++) {

@@ -106,6 +106,15 @@ void	dnsio_opts_default(struct dnsio_opts *o);
 enum dnsio_status	dnsio_exchange(struct dnsio_query *q, size_t n,
 			    const struct dnsio_opts *o);
 
+/*
+ * How many exchanges with S began at or after SINCE (a CLOCK_MONOTONIC
+ * millisecond value, as clock_now_ms gives) in this process, whatever
+ * stage asked, counting the most recent 16; *oldest is the earliest of
+ * them (INT64_MAX when none).
+ */
+size_t	dnsio_sent_since(const struct dns_server *s, int64_t since,
+	    int64_t *oldest);
+
 /* Frees the reply and resets the out fields; keeps the in fields. */
 void	dnsio_query_clear(struct dnsio_query *q);
 
