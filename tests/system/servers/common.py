@@ -171,6 +171,18 @@ def random_secret(nbytes=32):
 
 # --- network ---------------------------------------------------------------
 
+def kerberos_env(directory, krb5_conf, **more):
+    """The environment a Kerberos program of the tests runs with: the
+    realm's krb5.conf, and no ccache or keytab of the machine's, only what
+    a test names in MORE."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KRB5")}
+    env["KRB5_CONFIG"] = str(krb5_conf)
+    env["KRB5CCNAME"] = f"FILE:{directory}/no-such-ccache"
+    env["KRB5_CLIENT_KTNAME"] = f"FILE:{directory}/no-such-keytab"
+    env.update(more)
+    return env
+
+
 def add_loopback_address(address):
     """Put ADDRESS on lo (servers listen only on addresses that exist)."""
     shown = subprocess.run(["ip", "-o", "-4", "addr", "show", "dev", "lo"],

@@ -9,7 +9,6 @@ database, stash and the keytabs kadmin.local exports. Nothing under /etc
 is read or written. Principals: DNS/ns.gss.test (the server's), the
 agent's and an intruder's, each with a keytab of its own."""
 
-import os
 import secrets
 import subprocess
 import tempfile
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from .bind import Bind
 from .common import (CONTRIB, ZONES, Process, add_loopback_address,
-                     render_file, retry_with_timeout)
+                     kerberos_env, render_file, retry_with_timeout)
 
 REALM = "GSS.TEST"
 GSS_ZONE = "gss.test."
@@ -50,15 +49,8 @@ class Kdc(Process):
     def env(self, **more):
         """The environment every Kerberos program of the tests runs with:
         this realm's krb5.conf, no ccache or keytab of the machine's."""
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith("KRB5")}
-        env["KRB5_CONFIG"] = str(self.krb5_conf)
-        env["KRB5_KDC_PROFILE"] = str(self.kdc_conf)
-        # No default ccache or client keytab: only what a test names.
-        env["KRB5CCNAME"] = f"FILE:{self.dir}/no-such-ccache"
-        env["KRB5_CLIENT_KTNAME"] = f"FILE:{self.dir}/no-such-keytab"
-        env.update(more)
-        return env
+        return kerberos_env(self.dir, self.krb5_conf,
+                            KRB5_KDC_PROFILE=str(self.kdc_conf), **more)
 
     def _write_configs(self):
         self.krb5_conf.write_text(

@@ -21,7 +21,8 @@ from pathlib import Path
 import dns.flags
 import dns.rcode
 
-from .common import Process, add_loopback_address, query, retry_with_timeout
+from .common import (Process, add_loopback_address, kerberos_env, query,
+                     retry_with_timeout)
 
 ADDRESS = "127.0.0.51"
 REALM = "SAMBA.TEST"
@@ -58,12 +59,7 @@ class SambaDc(Process):
     def env(self, **more):
         """The environment of a Kerberos client of this realm: its
         krb5.conf, no ccache or keytab of the machine's."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KRB5")}
-        env["KRB5_CONFIG"] = str(self.krb5_conf)
-        env["KRB5CCNAME"] = f"FILE:{self.dir}/no-such-ccache"
-        env["KRB5_CLIENT_KTNAME"] = f"FILE:{self.dir}/no-such-keytab"
-        env.update(more)
-        return env
+        return kerberos_env(self.dir, self.krb5_conf, **more)
 
     def _write_krb5_conf(self):
         self.krb5_conf.write_text(
