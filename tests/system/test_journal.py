@@ -11,7 +11,6 @@ it, or swallows it, and says when it sees an UPDATE."""
 
 import os
 import random
-import re
 import signal
 import socket
 import subprocess

@@ -201,6 +201,22 @@ def query(address, name, rdtype, timeout=2.0):
     return dns.query.udp(message, address, port=53, timeout=timeout)
 
 
+def serves_zone(address, zone):
+    """Whether ADDRESS answers for ZONE's SOA with authority."""
+    response = query(address, zone, "SOA", timeout=0.5)
+    return bool(response.rcode() == dns.rcode.NOERROR
+                and response.flags & dns.flags.AA and response.answer)
+
+
+def kinit_with_keytab(env, keytab, principal):
+    """Whether a ticket for PRINCIPAL comes from KEYTAB (into memory, not a
+    file): the KDC of ENV's krb5.conf is up and knows the principal."""
+    done = subprocess.run(
+        ["kinit", "-k", "-t", str(keytab), "-c", "MEMORY:ready", principal],
+        env=env, capture_output=True, timeout=10, stdin=subprocess.DEVNULL)
+    return done.returncode == 0
+
+
 def rrset_texts(address, name, rdtype):
     """The set of RDATA strings the server answers for NAME/RDTYPE, TXT
     character-strings joined and decoded. Raises if the answer is not
@@ -291,6 +307,21 @@ class Process:
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
 
+    def await_ready(self, ready, what, interval=0.05):
+        """Waits, within start_timeout, until READY() is true while the
+        process lives; stops it and fails with its log's tail if not."""
+        def attempt():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"{self.kind} exited with status "
+                                     f"{self.proc.returncode}")
+            return ready()
+        try:
+            retry_with_timeout(attempt, self.start_timeout, what, interval)
+        except AssertionError as exc:
+            self.stop()
+            raise AssertionError(f"{exc}\n--- {self.log} ---\n"
+                                 f"{self.log_tail()}") from None
+
     def log_tail(self, lines=40):
         try:
             return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -358,21 +389,12 @@ class Server(Process):
             self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL,
                                          stdout=log, stderr=subprocess.STDOUT,
                                          cwd=self.dir, start_new_session=True)
-        try:
-            retry_with_timeout(self._serves_zone, self.start_timeout,
-                               f"{self.kind} on {self.address} serving {self.zone}")
-        except AssertionError as exc:
-            self.stop()
-            raise AssertionError(f"{exc}\n--- {self.log} ---\n{self.log_tail()}") from None
+        self.await_ready(self._serves_zone,
+                         f"{self.kind} on {self.address} serving {self.zone}")
         return self
 
     def _serves_zone(self):
-        if self.proc.poll() is not None:
-            raise AssertionError(f"{self.kind} exited with status {self.proc.returncode}"
-                                 f"\n--- {self.log} ---\n{self.log_tail()}")
-        response = query(self.address, self.zone, "SOA", timeout=0.5)
-        return (response.rcode() == dns.rcode.NOERROR
-                and response.flags & dns.flags.AA and response.answer)
+        return serves_zone(self.address, self.zone)
 
     # What the tests ask of any server.
 

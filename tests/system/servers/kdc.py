@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .bind import Bind
 from .common import (CONTRIB, ZONES, Process, add_loopback_address,
-                     kerberos_env, render_file, retry_with_timeout)
+                     kerberos_env, kinit_with_keytab, render_file)
 
 REALM = "GSS.TEST"
 GSS_ZONE = "gss.test."
@@ -134,24 +134,11 @@ class Kdc(Process):
                 ["krb5kdc", "-n", "-r", self.realm], env=self.env(),
                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                 cwd=self.dir, start_new_session=True)
-        try:
-            retry_with_timeout(self._issues_tickets, self.start_timeout,
-                               f"krb5kdc on {self.address} issuing tickets")
-        except AssertionError as exc:
-            self.stop()
-            raise AssertionError(f"{exc}\n--- {self.log} ---\n{self.log_tail()}") from None
+        self.await_ready(
+            lambda: kinit_with_keytab(self.env(), self.keytabs[AGENT_PRINCIPAL],
+                                      AGENT_PRINCIPAL),
+            f"krb5kdc on {self.address} issuing tickets")
         return self
-
-    def _issues_tickets(self):
-        if self.proc.poll() is not None:
-            raise AssertionError(f"krb5kdc exited with status {self.proc.returncode}"
-                                 f"\n{self.log_tail()}")
-        done = subprocess.run(
-            ["kinit", "-k", "-t", str(self.keytabs[AGENT_PRINCIPAL]),
-             "-c", "MEMORY:ready", AGENT_PRINCIPAL],
-            env=self.env(), capture_output=True, timeout=10,
-            stdin=subprocess.DEVNULL)
-        return done.returncode == 0
 
 
 class GssBind(Bind):

@@ -20,7 +20,7 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from .common import Process, add_loopback_address, retry_with_timeout
+from .common import Process, add_loopback_address
 
 # The bundle libcurl-gnutls (uacme) reads, compiled in.
 SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
@@ -123,18 +123,11 @@ class Pebble(Process):
                 ["pebble", "-config", str(self.config), "-dnsserver", self.resolver],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 cwd=self.dir, env=self.environment(), start_new_session=True)
-        try:
-            retry_with_timeout(self._serves_directory, self.start_timeout,
-                               f"pebble serving {self.directory}", interval=0.1)
-        except AssertionError as exc:
-            self.stop()
-            raise AssertionError(f"{exc}\n--- {self.log} ---\n{self.log_tail()}") from None
+        self.await_ready(self._serves_directory,
+                         f"pebble serving {self.directory}", interval=0.1)
         return self
 
     def _serves_directory(self):
-        if self.proc.poll() is not None:
-            raise AssertionError(f"pebble exited with status {self.proc.returncode}"
-                                 f"\n--- {self.log} ---\n{self.log_tail()}")
         return "newOrder" in json.loads(self.get(self.directory))
 
     # --- what the tests ask -------------------------------------------------

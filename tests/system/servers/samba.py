@@ -18,11 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import dns.flags
-import dns.rcode
-
-from .common import (Process, add_loopback_address, kerberos_env, query,
-                     retry_with_timeout)
+from .common import (Process, add_loopback_address, kerberos_env,
+                     kinit_with_keytab, serves_zone)
 
 ADDRESS = "127.0.0.51"
 REALM = "SAMBA.TEST"
@@ -159,26 +156,8 @@ class SambaDc(Process):
                 ["samba", "-i", "-M", "single", "-s", str(self.smb_conf)],
                 env=self._samba_env(), stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, cwd=self.dir, start_new_session=True)
-        try:
-            retry_with_timeout(self._ready, self.start_timeout,
-                               f"samba on {self.address} serving {self.zone} "
-                               "and issuing tickets")
-        except AssertionError as exc:
-            self.stop()
-            raise AssertionError(f"{exc}\n--- {self.log} ---\n{self.log_tail()}") from None
+        self.await_ready(
+            lambda: serves_zone(self.address, self.zone) and kinit_with_keytab(
+                self.env(), self.keytabs[principal(AGENT)], principal(AGENT)),
+            f"samba on {self.address} serving {self.zone} and issuing tickets")
         return self
-
-    def _ready(self):
-        if self.proc.poll() is not None:
-            raise AssertionError(f"samba exited with status {self.proc.returncode}"
-                                 f"\n{self.log_tail()}")
-        response = query(self.address, self.zone, "SOA", timeout=0.5)
-        if not (response.rcode() == dns.rcode.NOERROR
-                and response.flags & dns.flags.AA and response.answer):
-            return False
-        done = subprocess.run(
-            ["kinit", "-k", "-t", str(self.keytabs[principal(AGENT)]),
-             "-c", "MEMORY:ready", principal(AGENT)],
-            env=self.env(), capture_output=True, timeout=10,
-            stdin=subprocess.DEVNULL)
-        return done.returncode == 0

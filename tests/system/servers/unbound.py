@@ -54,9 +54,6 @@ class Unbound(Server):
         return ["unbound", "-d", "-p", "-c", str(self.conf)]
 
     def _serves_zone(self):
-        if self.proc.poll() is not None:
-            raise AssertionError(f"unbound exited with status {self.proc.returncode}"
-                                 f"\n--- {self.log} ---\n{self.log_tail()}")
         response = recursive_query(self.address, self.zone, "SOA", timeout=0.5)
         return response.rcode() == dns.rcode.NOERROR and response.answer
 
