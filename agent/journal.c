@@ -276,7 +276,12 @@ journal_write(int state, struct journal_entry *e, struct failure *f)
 	}
 	close(fd);
 	fd = -1;
-	if (renameat(dir, tmp, dir, name) == -1 || fsync(dir) == -1) {
+	if (renameat(dir, tmp, dir, name) == -1) {
+		err = errno;
+		(void)unlinkat(dir, tmp, 0);
+		goto out;
+	}
+	if (fsync(dir) == -1) {
 		err = errno;
 		goto out;
 	}

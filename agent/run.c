@@ -262,15 +262,17 @@ run_updates(struct run *r, enum run_op op)
 static void
 settle_mark(const struct run *r)
 {
-	for (size_t i = 0; i < r->l->n; i++) {
+	/* Without the state directory (already reported) nothing is noted. */
+	for (size_t i = 0; r->state != -1 && i < r->l->n; i++) {
 		const struct challenge	*c = &r->l->items[i];
+		unsigned		 ttl = c->ttl > 0 ? c->ttl :
+					     r->cfg->ttl;
 
-		if (spool_settle_mark(r->state, c->effective,
-		    c->ttl > 0 ? c->ttl : r->cfg->ttl) == -1)
+		if (spool_settle_mark(r->state, c->effective, ttl) == -1)
 			msg_warn("%.*s: cannot note the removal (%s); a value "
 			    "added at this name within %u s may meet a cached "
 			    "answer", DNAME_BARE(c->effective),
-			    strerror(errno), r->cfg->ttl);
+			    strerror(errno), ttl);
 	}
 }
 
@@ -780,9 +782,10 @@ run_persist(const struct run_opts *o, const struct persist_spec *spec)
 	struct run		 r = { .l = &l, .state = -1 };
 	char			*domain = NULL, *name = NULL;
 	char			*issuer = NULL, *value = NULL, *rdata = NULL;
-	char			 why[256];
+	char			 why[256] = "out of memory";
 	int			 status = EXIT_USAGE;
 
+	/* Each check that fails says why; asprintf leaves WHY as it is. */
 	if (dname_parse(spec->domain, strlen(spec->domain), 0, &domain, why,
 	    sizeof(why)) != DNAME_OK ||
 	    asprintf(&name, "%s%s", PERSIST_PREFIX, domain) == -1 ||
