@@ -184,6 +184,8 @@ caa_climb(const struct ctx *ctx, const char *domain, struct caa_set *set,
 
 		if (p == NULL) {
 			failure_set(&f->qname, f, name);
+			/* Malformed records above may have grown the set. */
+			caa_set_free(set);
 			return -1;
 		}
 		rc = caa_from_answer(p, set);

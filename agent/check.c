@@ -495,8 +495,10 @@ print_json(const struct check_domain *d)
 	json_object	*list = json_object_new_array();
 	int		 rc = -1;
 
-	if (root == NULL || list == NULL)
+	if (root == NULL || list == NULL) {
+		json_object_put(list);
 		goto out;
+	}
 	json_object_object_add(root, "domain", json_str(d->domain));
 	json_object_object_add(root, "findings", list);
 	for (size_t i = 0; i < d->n; i++) {
@@ -1087,7 +1089,6 @@ step_txt(const struct check_run *r, struct check_domain *d,
 	ldns_rr_list		*rrs = ldns_rr_list_new();
 	struct note_args	 a = { .name = s->eff, .target = s->ch.names[0]
 	    };
-	struct note_args	 bad = { 0 };
 	struct dnsio_opts	 o;
 	size_t			 values = 0, size;
 	char			*list = NULL;
@@ -1104,6 +1105,10 @@ step_txt(const struct check_run *r, struct check_domain *d,
 		const struct zone_servers	*zs;
 		struct question q = { .name = s->ch.names[i],
 		    .type = LDNS_RR_TYPE_TXT };
+		/* This hop's: the last server asked and what it did. */
+		struct note_args bad = { .name = s->ch.names[i],
+		    .reason = "the servers of its zone cannot be found" };
+		char why[DNSIO_SERVER_TEXT + 64];
 		int got = 0;
 
 		failure_init(&f);
@@ -1123,14 +1128,15 @@ step_txt(const struct check_run *r, struct check_domain *d,
 				    i + 1 == s->ch.n, rrs, &values);
 			} else {
 				bad.server = zs->addrs[k].text;
-				bad.reason = q.reply == NULL ?
+				snprintf(why, sizeof(why), "%s: %s",
+				    zs->addrs[k].text, q.reply == NULL ?
 				    question_failure(&q) :
-				    "answer without AA";
+				    "answer without AA");
+				bad.reason = why;
 			}
 			question_clear(&q);
 		}
 		if (!got) {
-			bad.name = s->ch.names[i];
 			finding_note(d, STEP_TXT, ST_FAIL, N_TXT_UNREAD, &bad);
 			goto out;
 		}
