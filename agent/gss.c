@@ -866,7 +866,8 @@ gss_reply_echoes(const struct tsig_request *req, const uint8_t *wire,
 	const ldns_rdf	*mac;
 	int		 echoed = 0;
 
-	if (ldns_wire2pkt(&p, wire, len) != LDNS_STATUS_OK)
+	/* dnsio's parse: ldns leaks all but the last of several TSIG RRs. */
+	if (dnsio_wire2pkt(&p, wire, len) != LDNS_STATUS_OK)
 		return 0;
 	/* RFC 8945 4.2: the MAC field is MAC Size, then the MAC. */
 	if ((t = ldns_pkt_tsig(p)) != NULL && ldns_rr_rd_count(t) > 3 &&
